@@ -1,0 +1,42 @@
+/* ydoc.h -- YAML <-> JSON document model over libyaml.
+ * Reads multi-document YAML streams into cJSON trees with Kubernetes' scalar
+ * typing (what sigs.k8s.io/yaml and go-yaml do): a quoted scalar is always a
+ * string; plain scalars resolve to null (~, null, empty), bool (true/false
+ * and YAML 1.1 yes/no/on/off in any of their cases), int (decimal, 0x, 0o,
+ * 1.1 octal 0777, underscores), float (1.5, 1e6, .inf, .nan), else string.
+ * Anchors, aliases and merge keys (<<) are expanded.  Errors say
+ * "FILE:LINE:COL: problem".  The emitter writes clean block-style YAML that
+ * reads back to the same tree.
+ */
+#ifndef CORE_YDOC_H
+#define CORE_YDOC_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/* Parse every document of a stream.  *out is a cJSON array with one element
+ * per non-empty document (a document that is empty or only comments is left
+ * out; an explicit "null" document is left out too).  name labels errors
+ * (NULL -> "<yaml>").  Caps: 64 MiB of input, nesting depth 512, and 1,000,000
+ * nodes after alias expansion (a "billion laughs" stream gets E_TOOBIG). */
+int ydoc_parse_all(cJSON **out, const char *text, size_t len, const char *name,
+                   struct err *err);
+/* Parse a stream that must hold at most one document; an empty stream gives
+ * a cJSON null. */
+int ydoc_parse_one(cJSON **out, const char *text, size_t len, const char *name,
+                   struct err *err);
+
+enum ydoc_emit_flags {
+    YDOC_SORT_KEYS = 1 << 0,  /* keys in bytewise order (go-yaml's for maps) */
+    YDOC_INDENT_SEQ = 1 << 1, /* "key:\n  - a" rather than "key:\n- a" */
+};
+/* Append doc as block-style YAML (no leading "---"), ending in a newline.
+ * Strings that would read back as another type, or that need it, are quoted;
+ * multi-line strings use literal block style ("|" / "|-").  An empty object
+ * prints {} and an empty list []. */
+void ydoc_emit(const cJSON *doc, unsigned flags, struct buf *out);
+
+#endif
