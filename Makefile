@@ -42,6 +42,12 @@ OPT += -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SAN)
 endif
 
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 INC := -Iengine -Isim -Iapp
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(INC) $(PKG_CFLAGS) $(CFLAGS)
 
@@ -58,17 +64,27 @@ define module_lib
 $(O)/lib/lib$(1).a: $(patsubst %.c,$(O)/%.o,$(call srcs_of,$(2)))
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	$$(if $$^,$$(AR) rcs $$@ $$^,$$(AR) rcs $$@)
+	$$(Q)$$(if $$^,$$(AR) rcs $$@ $$^,$$(AR) rcs $$@)
 ALL_LIBS += $(O)/lib/lib$(1).a
 endef
 $(foreach m,$(ENGINE_MODS),$(eval $(call module_lib,$(m),engine/$(m))))
 $(eval $(call module_lib,app,app))
 $(eval $(call module_lib,sim,sim))
 
-# Every library, in link order (sim and app use the engine).
-LINK_LIBS = $(O)/lib/libsim.a $(O)/lib/libapp.a \
-            $(foreach m,$(LAYER_ORDER),$(if $(filter $(m),$(ENGINE_MODS)),$(O)/lib/lib$(m).a)) \
-            $(foreach m,$(filter-out $(LAYER_ORDER),$(ENGINE_MODS)),$(O)/lib/lib$(m).a)
+# What each module links against, below itself (static libraries: users
+# before what they use).  A module not listed links against every engine lib.
+DEPS_core :=
+DEPS_kube := core
+DEPS_helm := core
+DEPS_app := core
+DEPS_sim := kube core
+DEPS_cmd := $(LAYER_ORDER)
+ENGINE_LINK = $(foreach m,$(LAYER_ORDER),$(if $(filter $(m),$(ENGINE_MODS)),$(m))) \
+              $(filter-out $(LAYER_ORDER),$(ENGINE_MODS))
+deps_of = $(if $(filter undefined,$(origin DEPS_$(1))),$(ENGINE_LINK),$(DEPS_$(1)))
+# libs_for MODULE: its own library (unless cmd) and those it depends on, in order.
+libs_for = $(patsubst %,$(O)/lib/lib%.a,$(filter-out cmd,$(1)) \
+             $(filter $(ENGINE_MODS),$(filter-out $(1),$(call deps_of,$(1)))))
 
 # ---- programs -----------------------------------------------------------------
 PROGS := $(BIN)/myapp $(if $(wildcard engine/cmd/main.c),$(BIN)/gitops) $(if $(wildcard sim/main.c),$(BIN)/sim)
@@ -76,22 +92,16 @@ CMD_SRCS := $(wildcard engine/cmd/*.c)
 
 all: $(PROGS)
 
-$(BIN)/myapp: $(O)/app/main.o $(LINK_LIBS) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BIN)/gitops: $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(LINK_LIBS) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BIN)/sim: $(O)/sim/main.o $(LINK_LIBS) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN)/myapp: $(O)/app/main.o $(call libs_for,app) | $(BIN)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN)/gitops: $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(call libs_for,cmd) | $(BIN)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BIN)/sim: $(O)/sim/main.o $(call libs_for,sim) | $(BIN)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(BIN):
 	@mkdir -p $@
 
 # ---- objects ------------------------------------------------------------------
-ifeq ($(V),1)
-Q :=
-else
-Q := @
-endif
-
 $(O)/%.o: %.c $(O)/.cflags
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
@@ -105,10 +115,12 @@ $(O)/.cflags: FORCE
 TEST_SRCS := $(wildcard engine/*/*_test.c app/*_test.c sim/*_test.c)
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
 
+# A test's module is its folder's name: engine/helm/x_test.c -> helm.
+mod_of = $(notdir $(patsubst %/,%,$(dir $(1))))
 define test_bin
-$(O)/tests/$(basename $(notdir $(1))): $(O)/$(1:.c=.o) $$(LINK_LIBS)
+$(O)/tests/$(basename $(notdir $(1))): $(O)/$(1:.c=.o) $(call libs_for,$(call mod_of,$(1)))
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(TEST_LIBS) $$(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(TEST_LIBS) $$(PKG_LIBS)
 endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_bin,$(t))))
 
@@ -133,9 +145,9 @@ fuzz:
 
 FUZZ_BINS := $(patsubst %.c,$(O)/fuzz/%,$(notdir $(FUZZ_SRCS)))
 define fuzz_bin
-$(O)/fuzz/$(basename $(notdir $(1))): $(O)/$(1:.c=.o) $$(LINK_LIBS)
+$(O)/fuzz/$(basename $(notdir $(1))): $(O)/$(1:.c=.o) $(call libs_for,$(call mod_of,$(1)))
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(FUZZ_SRCS),$(eval $(call fuzz_bin,$(t))))
 fuzz-bins: $(FUZZ_BINS)
