@@ -48,7 +48,8 @@ else
 Q := @
 endif
 
-INC := -Iengine -Isim -Iapp
+# -iquote: project headers only for #include "...", so none can hide a system header.
+INC := -iquote engine -iquote sim -iquote app
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(INC) $(PKG_CFLAGS) $(CFLAGS)
 
 # ---- modules ------------------------------------------------------------------

@@ -16,5 +16,8 @@ struct cmd {
 extern const struct cmd cmd_table[];
 
 int cmd_version(int argc, char **argv);
+int cmd_template(int argc, char **argv);
+int cmd_gotmpl(int argc, char **argv);
+int cmd_kube(int argc, char **argv);
 
 #endif

@@ -12,6 +12,9 @@
 
 const struct cmd cmd_table[] = {
     {"version", cmd_version, "print the version"},
+    {"kube", cmd_kube, "talk to the Kubernetes API with the engine's client"},
+    {"template", cmd_template, "render a Helm chart locally (like helm template)"},
+    {"gotmpl", cmd_gotmpl, "run one Go text/template against JSON data"},
     {NULL, NULL, NULL},
 };
 

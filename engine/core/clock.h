@@ -32,7 +32,8 @@ int64_t clock_mono_ms(const gclock *c);
  * timer id > 0 for clock_timer_cancel. */
 uint64_t clock_at(gclock *c, int64_t due_ms, clock_timer_fn fn, void *ctx);
 uint64_t clock_after(gclock *c, int64_t delay_ms, clock_timer_fn fn, void *ctx);
-/* Returns 1 if the timer was pending and is now cancelled, else 0. */
+/* Returns 1 if the timer was pending and is now cancelled, else 0.  O(number
+ * of pending timers).  A callback may add and cancel timers, itself included. */
 int clock_cancel(gclock *c, uint64_t id);
 /* Due time of the earliest pending timer, or INT64_MAX when none. */
 int64_t clock_next_due(const gclock *c);
@@ -55,12 +56,18 @@ void clock_set(gclock *c, int64_t now_ms);
 /* Format ms since the epoch as RFC 3339 in UTC: "2026-11-27T05:40:25Z"
  * (with_ms: "2026-11-27T05:40:25.123Z").  out must hold 32 bytes. */
 void clock_fmt_rfc3339(int64_t ms, int with_ms, char out[32]);
-/* Parse RFC 3339 (Z or +hh:mm offset, optional fraction); -1 on error. */
+/* Parse RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" ('t' and 'z'
+ * accepted; 1-9 fraction digits, truncated to ms; seconds 0-59, dates
+ * checked against the calendar); -1 on error. */
 int clock_parse_rfc3339(const char *s, int64_t *ms);
-/* Parse a Go duration ("1m", "30s", "1h30m", "500ms", "1.5s") into ms;
- * -1 on error. */
+/* Parse a Go duration ("1m", "30s", "1h30m", "500ms", "1.5s") into ms, as
+ * Go's time.ParseDuration: units ns us µs ms s m h, fractions, an optional
+ * sign ("-1s" is -1000), "0" alone; the result is truncated to whole ms
+ * ("1500us" is 1).  -1 on error: empty, a missing or unknown unit, or over
+ * Go's range (about 292 years). */
 int clock_parse_duration(const char *s, int64_t *ms);
-/* Format ms as a Go duration ("1m30s", "500ms", "0s").  out holds 32. */
+/* Format ms as Go's Duration.String does: "1h0m0s", "1m30s", "1.5s",
+ * "500ms", "0s", "-2s".  out holds 32. */
 void clock_fmt_duration(int64_t ms, char out[32]);
 
 #endif

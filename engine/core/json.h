@@ -44,7 +44,9 @@ void json_merge(cJSON *dst, const cJSON *src);
  * and patch are not modified).  target may be NULL. */
 cJSON *json_merge_patch(const cJSON *target, const cJSON *patch);
 /* RFC 7386 in reverse: the merge patch that turns from into to (new tree;
- * an empty object when equal).  Lists are replaced whole. */
+ * an empty object when equal).  Lists are replaced whole.  When from or to is
+ * not an object the patch is a copy of to.  Merge patches cannot set a key to
+ * null: a null value inside to comes out as a deletion when applied. */
 cJSON *json_merge_diff(const cJSON *from, const cJSON *to);
 
 /* Canonical serialisation: compact, object keys sorted bytewise, numbers in
@@ -59,7 +61,19 @@ void json_hash_hex(const cJSON *item, char out[17]);
 int json_equal(const cJSON *a, const cJSON *b);
 
 /* Compact or indented (2 spaces) serialisation, keys in document order;
- * appends to out.  Numbers that are integral print without a fraction. */
+ * appends to out.  Numbers print as Go's encoding/json does (shortest
+ * round-trip digits; integral values without a fraction; exponent form only
+ * below 1e-6 or from 1e21).  NaN and infinities print null. */
 void json_print(const cJSON *item, int pretty, struct buf *out);
+
+/* Number formats of the Go printers that Kubernetes tools use. */
+enum json_numfmt {
+    JSON_NUM_JSON, /* encoding/json: 1000000, 1234567.5, 1e-7, 1e+21; NaN/Inf -> null */
+    JSON_NUM_GO,   /* fmt %v / strconv 'g' -1: 1e+06, 1.2345675e+06, 1e-05, 1.5, +Inf */
+    JSON_NUM_YAML, /* go-yaml via JSON (helm toYaml): integral values that fit int64 or
+                    * uint64 as integers (1000000), others as JSON_NUM_GO; .inf .nan */
+};
+/* Append x formatted as fmt.  Negative zero prints 0. */
+void json_format_number(double x, enum json_numfmt fmt, struct buf *out);
 
 #endif

@@ -17,7 +17,11 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Parse every document of a stream.  *out is a cJSON array with one element
+/* Parse every document of a stream.  Duplicate keys in a map: the last value
+ * wins (go-yaml v2, which sigs.k8s.io/yaml.Unmarshal uses).  Map keys become
+ * strings: ints in decimal, bools "true"/"false", null "null", floats as Go
+ * formats a float32 (sigs.k8s.io/yaml); a list or map as a key is an error.
+ * Merge keys: explicit keys win, then earlier merge sources.  *out is a cJSON array with one element
  * per non-empty document (a document that is empty or only comments is left
  * out; an explicit "null" document is left out too).  name labels errors
  * (NULL -> "<yaml>").  Caps: 64 MiB of input, nesting depth 512, and 1,000,000
@@ -32,11 +36,22 @@ int ydoc_parse_one(cJSON **out, const char *text, size_t len, const char *name,
 enum ydoc_emit_flags {
     YDOC_SORT_KEYS = 1 << 0,  /* keys in bytewise order (go-yaml's for maps) */
     YDOC_INDENT_SEQ = 1 << 1, /* "key:\n  - a" rather than "key:\n- a" */
+    YDOC_SORT_GO = 1 << 2,    /* go-yaml v2's key order (sorted.go: "a2" < "a10",
+                               * non-letters before letters): helm's toYaml */
+    YDOC_NO_FOLD = 1 << 3,    /* don't fold long strings at 80 columns (yaml.v3) */
 };
 /* Append doc as block-style YAML (no leading "---"), ending in a newline.
  * Strings that would read back as another type, or that need it, are quoted;
  * multi-line strings use literal block style ("|" / "|-").  An empty object
- * prints {} and an empty list []. */
+ * prints {} and an empty list [].  With flags 0 the output is go-yaml v2's
+ * (what sigs.k8s.io/yaml.Marshal gives, so toYaml = YDOC_SORT_GO): long plain
+ * and quoted strings fold at 80 columns, numbers as JSON_NUM_YAML.  Invalid
+ * UTF-8 is replaced by U+FFFD.  ydoc_parse_one() of the output equals doc. */
 void ydoc_emit(const cJSON *doc, unsigned flags, struct buf *out);
+
+/* 1 when the string s, written as a plain (unquoted) scalar, would read back
+ * as that same string (not null, bool, number, timestamp or merge key) -- the
+ * test go-yaml applies before writing a string unquoted. */
+int ydoc_plain_is_string(const char *s);
 
 #endif

@@ -1,0 +1,836 @@
+/* chart.c -- loading chart directories and resolving their values.
+ * Loading mirrors helm's pkg/chart/loader (LoadDir then LoadFiles): walk the
+ * tree in lexical order with .helmignore applied, then sort every file into
+ * the chart or a subchart.  Resolving mirrors pkg/chartutil dependencies.go
+ * (processDependencyEnabled, processImportValues) and coalesce.go.
+ */
+#include "helm/chart.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "core/ydoc.h"
+#include "helm/semver.h"
+#include "helm/values.h"
+
+#define CHART_FILE_MAX (64u << 20)
+#define CHART_MAX_FILES 20000
+#define CHART_MAX_DEPTH 32
+
+/* ---- .helmignore ----------------------------------------------------------- */
+
+struct ign_rule {
+    char *pat;
+    int negate, must_dir, mode; /* mode: 0 base name, 1 full path */
+};
+
+struct ignore {
+    struct ign_rule *r;
+    size_t n, cap;
+};
+
+static void ign_add(struct ignore *ig, const char *line)
+{
+    struct ign_rule r = {0};
+    if (*line == '!') {
+        r.negate = 1;
+        line++;
+    }
+    char *p = xstrdup(line);
+    size_t n = strlen(p);
+    if (n > 1 && p[n - 1] == '/') {
+        r.must_dir = 1;
+        p[n - 1] = 0;
+    }
+    if (*p == '/') {
+        memmove(p, p + 1, strlen(p));
+        r.mode = 1;
+    } else if (strchr(p, '/')) {
+        r.mode = 1;
+    }
+    r.pat = p;
+    XGROW(ig->r, ig->cap, ig->n + 1);
+    ig->r[ig->n++] = r;
+}
+
+static void ign_parse(struct ignore *ig, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        char *line = xstrndup(p, n);
+        char *s = line, *e = line + strlen(line);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            *--e = 0;
+        if (*s && *s != '#')
+            ign_add(ig, s);
+        free(line);
+        p += n;
+        if (*p)
+            p++;
+    }
+}
+
+static void ign_release(struct ignore *ig)
+{
+    for (size_t i = 0; i < ig->n; i++)
+        free(ig->r[i].pat);
+    free(ig->r);
+}
+
+/* helm/pkg/ignore Rules.Ignore, including its odd negation semantics. */
+static int ign_match(const struct ignore *ig, const char *rel, int is_dir)
+{
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    for (size_t i = 0; i < ig->n; i++) {
+        const struct ign_rule *r = &ig->r[i];
+        int m = fnmatch(r->pat, r->mode ? rel : base, FNM_PATHNAME) == 0;
+        if (r->negate) {
+            if ((r->must_dir && !is_dir) || !m)
+                return 1;
+            continue;
+        }
+        if (r->must_dir && !is_dir)
+            continue;
+        if (m)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- reading the tree ------------------------------------------------------- */
+
+struct flist {
+    struct chart_file *f;
+    size_t n, cap;
+};
+
+static void flist_release(struct flist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->f[i].name);
+        free(l->f[i].data);
+    }
+    free(l->f);
+    memset(l, 0, sizeof *l);
+}
+
+static int read_all(const char *path, char **data, size_t *len, struct err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, E_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct buf b = BUF_INIT;
+    buf_init(&b, CHART_FILE_MAX);
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || b.toobig) {
+        buf_release(&b);
+        return err_set(err, bad ? E_IO : E_TOOBIG, "cannot read '%s'%s", path,
+                       bad ? "" : ": file too big");
+    }
+    size_t off = (b.len >= 3 && !memcmp(b.ptr, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+    *len = b.len - off;
+    *data = xmalloc(*len + 1);
+    memcpy(*data, b.ptr + off, *len);
+    (*data)[*len] = 0;
+    buf_release(&b);
+    return 0;
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int walk(const char *root, const char *rel, const struct ignore *ig, struct flist *out,
+                int depth, struct err *err);
+
+static int walk_entry(const char *root, const char *rel, const struct ignore *ig,
+                      struct flist *out, int depth, struct err *err)
+{
+    char *full = xasprintf("%s/%s", root, rel);
+    struct stat st;
+    int rc = 0;
+    if (stat(full, &st) < 0) {
+        rc = err_set(err, E_IO, "cannot stat '%s': %s", full, strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        if (!ign_match(ig, rel, 1))
+            rc = walk(root, rel, ig, out, depth + 1, err);
+    } else if (S_ISREG(st.st_mode) && !ign_match(ig, rel, 0)) {
+        if (out->n >= CHART_MAX_FILES) {
+            rc = err_set(err, E_TOOBIG, "chart '%s' has more than %d files", root,
+                         CHART_MAX_FILES);
+        } else {
+            struct chart_file f = {xstrdup(rel), NULL, 0};
+            rc = read_all(full, &f.data, &f.len, err);
+            if (rc < 0) {
+                free(f.name);
+            } else {
+                XGROW(out->f, out->cap, out->n + 1);
+                out->f[out->n++] = f;
+            }
+        }
+    }
+    free(full);
+    return rc;
+}
+
+static int walk(const char *root, const char *rel, const struct ignore *ig, struct flist *out,
+                int depth, struct err *err)
+{
+    if (depth > CHART_MAX_DEPTH)
+        return err_set(err, E_TOOBIG, "'%s/%s': directories nested too deep", root, rel);
+    char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+    struct dirent **ents = NULL;
+    int n = scandir(dir, &ents, NULL, name_cmp);
+    int rc = 0;
+    if (n < 0)
+        rc = err_set(err, E_IO, "cannot read directory '%s': %s", dir, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (rc == 0 && strcmp(nm, ".") && strcmp(nm, "..")) {
+            char *r = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
+            rc = walk_entry(root, r, ig, out, depth, err);
+            free(r);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    free(dir);
+    return rc;
+}
+
+/* ---- building charts from file lists ---------------------------------------- */
+
+static void chart_add_file(struct chart_file **arr, size_t *n, const struct chart_file *f)
+{
+    size_t cap = *n;
+    XGROW(*arr, cap, *n + 1);
+    (*arr)[*n].name = xstrdup(f->name);
+    (*arr)[*n].data = xmalloc(f->len + 1);
+    memcpy((*arr)[*n].data, f->data, f->len + 1);
+    (*arr)[*n].len = f->len;
+    (*n)++;
+}
+
+static int yaml_first(cJSON **out, const struct chart_file *f, const char *label,
+                      struct err *err)
+{
+    cJSON *docs = NULL;
+    int rc = ydoc_parse_all(&docs, f->data, f->len, label, err);
+    if (rc < 0)
+        return rc;
+    cJSON *first = cJSON_DetachItemFromArray(docs, 0);
+    cJSON_Delete(docs);
+    if (!first || !cJSON_IsObject(first)) {
+        cJSON_Delete(first);
+        first = cJSON_CreateObject();
+    }
+    *out = first;
+    return 0;
+}
+
+static int validate_meta(struct chart *c, const char *label, struct err *err)
+{
+    char tmp[64];
+    const char *name = chart_meta_str(c, "name", tmp, sizeof tmp);
+    if (!*name)
+        return err_set(err, E_INVALID, "%s: validation: chart.metadata.name is required", label);
+    c->name = xstrdup(name);
+    const char *ver = chart_meta_str(c, "version", tmp, sizeof tmp);
+    if (!*ver)
+        return err_set(err, E_INVALID, "%s: validation: chart.metadata.version is required",
+                       label);
+    if (semver_parse(&(struct semver){0}, ver, NULL) < 0)
+        return err_set(err, E_INVALID, "%s: validation: chart.metadata.version '%s' is invalid",
+                       label, ver);
+    if (!cJSON_GetObjectItemCaseSensitive(c->meta, "apiVersion"))
+        cJSON_AddStringToObject(c->meta, "apiVersion", "v1");
+    const char *type = chart_meta_str(c, "type", tmp, sizeof tmp);
+    if (*type && strcmp(type, "application") && strcmp(type, "library"))
+        return err_set(err, E_INVALID, "%s: validation: chart.metadata.type must be application "
+                       "or library", label);
+    c->is_library = !strcmp(type, "library");
+    return 0;
+}
+
+static int chart_from_files(struct chart **out, const struct flist *l, const char *label,
+                            struct chart *parent, int depth, struct err *err);
+
+/* Files under charts/NAME/... become a subchart. */
+static int load_subcharts(struct chart *c, const struct flist *l, const char *label, int depth,
+                          struct err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0;) {
+        const char *rest = l->f[i].name + 7; /* after "charts/" */
+        size_t cn = strcspn(rest, "/");
+        struct flist sub = {0};
+        size_t j = i;
+        for (; j < l->n && !strncmp(l->f[j].name + 7, rest, cn) &&
+               (l->f[j].name[7 + cn] == '/' || l->f[j].name[7 + cn] == 0); j++) {
+            struct chart_file f = {l->f[j].name + 7 + cn + 1, l->f[j].data, l->f[j].len};
+            if (l->f[j].name[7 + cn] == 0)
+                continue;
+            chart_add_file(&sub.f, &sub.n, &f);
+        }
+        if (rest[0] == '_' || rest[0] == '.') {
+            /* helm skips these */
+        } else if (cn > 4 && !strncmp(rest + cn - 4, ".tgz", 4)) {
+            rc = err_set(err, E_INVALID, "%s/charts/%.*s: packaged (.tgz) subcharts are not "
+                         "supported; unpack it into charts/", label, (int)cn, rest);
+        } else if (!sub.n) {
+            rc = err_set(err, E_INVALID, "%s/charts/%.*s: error unpacking: no files in chart",
+                         label, (int)cn, rest);
+        } else {
+            char *sublabel = xasprintf("%s/charts/%.*s", label, (int)cn, rest);
+            struct chart *sc = NULL;
+            rc = chart_from_files(&sc, &sub, sublabel, c, depth + 1, err);
+            free(sublabel);
+            if (rc == 0) {
+                size_t cap = c->ndeps;
+                XGROW(c->deps, cap, c->ndeps + 1);
+                c->deps[c->ndeps++] = sc;
+            }
+        }
+        flist_release(&sub);
+        i = j;
+    }
+    return rc;
+}
+
+static int classify(struct chart *c, const struct flist *l, struct flist *subs,
+                    const char *label, struct err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        const struct chart_file *f = &l->f[i];
+        if (!strcmp(f->name, "values.yaml")) {
+            char *vl = xasprintf("%s/values.yaml", label);
+            cJSON_Delete(c->values);
+            c->values = NULL;
+            rc = hvals_load_text(&c->values, f->data, f->len, vl, err);
+            free(vl);
+        } else if (!strcmp(f->name, "Chart.yaml") || !strcmp(f->name, "Chart.lock") ||
+                   !strcmp(f->name, "requirements.lock") ||
+                   !strcmp(f->name, "values.schema.json")) {
+            continue;
+        } else if (!strncmp(f->name, "templates/", 10)) {
+            chart_add_file(&c->templates, &c->ntemplates, f);
+        } else if (!strncmp(f->name, "charts/", 7) && !strstr(f->name, ".prov")) {
+            chart_add_file(&subs->f, &subs->n, f);
+        } else {
+            chart_add_file(&c->files, &c->nfiles, f);
+        }
+    }
+    return rc;
+}
+
+static int load_requirements(struct chart *c, const struct flist *l, const char *label,
+                             struct err *err)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->f[i].name, "requirements.yaml"))
+            continue;
+        char *rl = xasprintf("%s/requirements.yaml", label);
+        cJSON *req = NULL;
+        int rc = yaml_first(&req, &l->f[i], rl, err);
+        free(rl);
+        if (rc < 0)
+            return rc;
+        cJSON *deps = cJSON_DetachItemFromObjectCaseSensitive(req, "dependencies");
+        cJSON_Delete(req);
+        if (deps) {
+            cJSON_DeleteItemFromObjectCaseSensitive(c->meta, "dependencies");
+            cJSON_AddItemToObject(c->meta, "dependencies", deps);
+        }
+    }
+    return 0;
+}
+
+static int chart_from_files(struct chart **out, const struct flist *l, const char *label,
+                            struct chart *parent, int depth, struct err *err)
+{
+    struct chart *c = xcalloc(1, sizeof *c);
+    struct flist subs = {0};
+    int rc = 0;
+    c->parent = parent;
+    c->values = cJSON_CreateObject();
+    if (depth > CHART_MAX_DEPTH) {
+        rc = err_set(err, E_TOOBIG, "%s: subcharts nested too deep", label);
+        goto out;
+    }
+    for (size_t i = 0; i < l->n && !c->meta; i++) {
+        if (!strcmp(l->f[i].name, "Chart.yaml")) {
+            char *ml = xasprintf("%s/Chart.yaml", label);
+            rc = yaml_first(&c->meta, &l->f[i], ml, err);
+            free(ml);
+            if (rc < 0)
+                goto out;
+        }
+    }
+    if (!c->meta) {
+        rc = err_set(err, E_INVALID, "%s: Chart.yaml file is missing", label);
+        goto out;
+    }
+    rc = validate_meta(c, label, err);
+    if (rc == 0)
+        rc = load_requirements(c, l, label, err);
+    if (rc == 0)
+        rc = classify(c, l, &subs, label, err);
+    if (rc == 0)
+        rc = load_subcharts(c, &subs, label, depth, err);
+out:
+    flist_release(&subs);
+    if (rc < 0) {
+        chart_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int chart_load(struct chart **out, const char *path, struct err *err)
+{
+    struct ignore ig = {0};
+    struct flist l = {0};
+    struct stat st;
+    int rc;
+    if (stat(path, &st) < 0)
+        return err_set(err, E_NOTFOUND, "path '%s' not found", path);
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, E_INVALID, "'%s': only chart directories are supported", path);
+    char *ignpath = xasprintf("%s/.helmignore", path);
+    char *igtext = NULL;
+    size_t iglen;
+    if (access(ignpath, F_OK) == 0) {
+        rc = read_all(ignpath, &igtext, &iglen, err);
+        if (rc < 0) {
+            free(ignpath);
+            return rc;
+        }
+        ign_parse(&ig, igtext);
+    }
+    free(igtext);
+    free(ignpath);
+    ign_add(&ig, "templates/.?*");
+    rc = walk(path, "", &ig, &l, 0, err);
+    if (rc == 0) {
+        const char *base = strrchr(path, '/');
+        base = (base && base[1]) ? base + 1 : path;
+        rc = chart_from_files(out, &l, base, NULL, 0, err);
+    }
+    flist_release(&l);
+    ign_release(&ig);
+    return rc;
+}
+
+static void files_free(struct chart_file *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].name);
+        free(f[i].data);
+    }
+    free(f);
+}
+
+void chart_free(struct chart *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ndeps; i++)
+        chart_free(c->deps[i]);
+    free(c->deps);
+    files_free(c->templates, c->ntemplates);
+    files_free(c->files, c->nfiles);
+    cJSON_Delete(c->meta);
+    cJSON_Delete(c->values);
+    free(c->name);
+    free(c);
+}
+
+/* ---- small accessors ---------------------------------------------------------- */
+
+void chart_path(const struct chart *c, struct buf *out)
+{
+    if (c->parent) {
+        chart_path(c->parent, out);
+        buf_puts(out, "/charts/");
+    }
+    buf_puts(out, c->name);
+}
+
+const char *chart_meta_str(const struct chart *c, const char *key, char *tmp, size_t tmplen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->meta, key);
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsNumber(v)) {
+        snprintf(tmp, tmplen, "%.17g", v->valuedouble);
+        /* shortest form that reads back, like Go's %v */
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(tmp, tmplen, "%.*g", prec, v->valuedouble);
+            if (strtod(tmp, NULL) == v->valuedouble)
+                break;
+        }
+        return tmp;
+    }
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v) ? "true" : "false";
+    return "";
+}
+
+/* ---- dependencies and values ------------------------------------------------------ */
+
+static struct chart *chart_clone(const struct chart *c, struct chart *parent)
+{
+    struct chart *n = xcalloc(1, sizeof *n);
+    n->name = xstrdup(c->name);
+    n->meta = cJSON_Duplicate(c->meta, 1);
+    n->values = cJSON_Duplicate(c->values, 1);
+    n->parent = parent;
+    n->is_library = c->is_library;
+    for (size_t i = 0; i < c->ntemplates; i++)
+        chart_add_file(&n->templates, &n->ntemplates, &c->templates[i]);
+    for (size_t i = 0; i < c->nfiles; i++)
+        chart_add_file(&n->files, &n->nfiles, &c->files[i]);
+    n->ndeps = c->ndeps;
+    n->deps = xcalloc(c->ndeps ? c->ndeps : 1, sizeof *n->deps);
+    for (size_t i = 0; i < c->ndeps; i++)
+        n->deps[i] = chart_clone(c->deps[i], n);
+    return n;
+}
+
+static int coalesce(struct chart *c, cJSON *dest, int merge, struct err *err);
+
+static int is_dep_name(const struct chart *c, const char *key)
+{
+    for (size_t i = 0; i < c->ndeps; i++)
+        if (!strcmp(c->deps[i]->name, key))
+            return 1;
+    return 0;
+}
+
+/* coalesceValues: the chart's defaults under dest (dest wins). */
+static void coalesce_values(struct chart *c, cJSON *dest, int merge)
+{
+    for (const cJSON *val = c->values->child; val; val = val->next) {
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(dest, val->string);
+        if (!have) {
+            cJSON_AddItemToObject(dest, val->string, cJSON_Duplicate(val, 1));
+        } else if (cJSON_IsNull(have) && !merge) {
+            cJSON_DeleteItemFromObjectCaseSensitive(dest, val->string);
+        } else if (cJSON_IsObject(have) && cJSON_IsObject(val)) {
+            int m = is_dep_name(c, val->string) ? 1 : merge;
+            hvals_coalesce_tables(have, val, m);
+        }
+    }
+}
+
+static int coalesce(struct chart *c, cJSON *dest, int merge, struct err *err)
+{
+    coalesce_values(c, dest, merge);
+    for (size_t i = 0; i < c->ndeps; i++) {
+        struct chart *d = c->deps[i];
+        cJSON *sub = cJSON_GetObjectItemCaseSensitive(dest, d->name);
+        if (!sub)
+            sub = cJSON_AddObjectToObject(dest, d->name);
+        else if (!cJSON_IsObject(sub))
+            return err_set(err, E_INVALID, "type mismatch on %s: values for a subchart must "
+                           "be a map", d->name);
+        hvals_coalesce_globals(sub, dest);
+        int rc = coalesce(d, sub, merge, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const char *dep_str(const cJSON *req, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int version_ok(const char *range, const struct chart *c)
+{
+    char tmp[64];
+    return semver_match(range, chart_meta_str(c, "version", tmp, sizeof tmp), NULL) == 1;
+}
+
+static int req_matches(const cJSON *req, const struct chart *c)
+{
+    return !strcmp(dep_str(req, "name"), c->name) && version_ok(dep_str(req, "version"), c);
+}
+
+/* Rebuild c->deps from Chart.yaml's list: unlisted subcharts stay, listed ones
+ * are taken (cloned under their alias when they have one). */
+static int deps_rebuild(struct chart *c, const cJSON *reqs, struct err *err)
+{
+    size_t n = 0, cap = 0;
+    struct chart **nd = NULL;
+    char *used = xcalloc(c->ndeps + 1, 1);
+    const cJSON *req;
+    for (size_t i = 0; i < c->ndeps; i++) {
+        int listed = 0;
+        cJSON_ArrayForEach(req, reqs) listed |= req_matches(req, c->deps[i]);
+        if (!listed) {
+            XGROW(nd, cap, n + 1);
+            nd[n++] = c->deps[i];
+            used[i] = 1;
+        }
+    }
+    int rc = 0;
+    cJSON_ArrayForEach(req, reqs)
+    {
+        size_t i = 0;
+        while (i < c->ndeps && !req_matches(req, c->deps[i]))
+            i++;
+        if (i == c->ndeps) {
+            rc = err_set(err, E_NOTFOUND, "found in Chart.yaml, but missing in charts/ "
+                         "directory: %s", dep_str(req, "name"));
+            break;
+        }
+        const char *alias = dep_str(req, "alias");
+        struct chart *d = c->deps[i];
+        if (*alias || used[i]) {
+            d = chart_clone(d, c);
+            if (*alias) {
+                free(d->name);
+                d->name = xstrdup(alias);
+                cJSON_DeleteItemFromObjectCaseSensitive(d->meta, "name");
+                cJSON_AddStringToObject(d->meta, "name", alias);
+            }
+        }
+        used[i] = 1;
+        XGROW(nd, cap, n + 1);
+        nd[n++] = d;
+        if (*alias)
+            cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)req, "name",
+                                                   cJSON_CreateString(alias));
+    }
+    for (size_t i = 0; i < c->ndeps; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < n; j++)
+            kept |= nd[j] == c->deps[i];
+        if (!kept)
+            chart_free(c->deps[i]);
+    }
+    free(used);
+    free(c->deps);
+    c->deps = nd;
+    c->ndeps = n;
+    return rc;
+}
+
+static int tags_enabled(const cJSON *req, const cJSON *cvals)
+{
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(cvals, "tags");
+    const cJSON *t;
+    int has_true = 0, has_false = 0;
+    if (!cJSON_IsObject(tags))
+        return 1;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(req, "tags"))
+    {
+        if (!cJSON_IsString(t))
+            continue;
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(tags, t->valuestring);
+        if (cJSON_IsTrue(b))
+            has_true = 1;
+        else if (cJSON_IsFalse(b))
+            has_false = 1;
+    }
+    return !( !has_true && has_false);
+}
+
+static int cond_enabled(const cJSON *req, const cJSON *cvals, const char *path, int enabled)
+{
+    const char *cond = dep_str(req, "condition");
+    while (*cond == ' ' || *cond == '\t' || *cond == '\n')
+        cond++;
+    char *copy = xstrdup(cond);
+    size_t n = strlen(copy);
+    while (n && (copy[n - 1] == ' ' || copy[n - 1] == '\t' || copy[n - 1] == '\n'))
+        copy[--n] = 0;
+    char *save = NULL;
+    for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        char *full = xasprintf("%s%s", path, c);
+        const cJSON *v = hvals_path(cvals, full);
+        free(full);
+        if (cJSON_IsBool(v)) {
+            enabled = cJSON_IsTrue(v);
+            break;
+        }
+    }
+    free(copy);
+    return enabled;
+}
+
+static void deps_drop(struct chart *c, cJSON *reqs, const char *name)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < c->ndeps; i++) {
+        if (!strcmp(c->deps[i]->name, name))
+            chart_free(c->deps[i]);
+        else
+            c->deps[j++] = c->deps[i];
+    }
+    c->ndeps = j;
+    for (int i = cJSON_GetArraySize(reqs) - 1; i >= 0; i--)
+        if (!strcmp(dep_str(cJSON_GetArrayItem(reqs, i), "name"), name))
+            cJSON_DeleteItemFromArray(reqs, i);
+}
+
+/* processDependencyEnabled */
+static int deps_enable(struct chart *c, const cJSON *v, const char *path, struct err *err)
+{
+    cJSON *reqs = cJSON_GetObjectItemCaseSensitive(c->meta, "dependencies");
+    if (!cJSON_IsArray(reqs))
+        return 0;
+    int rc = deps_rebuild(c, reqs, err);
+    if (rc < 0)
+        return rc;
+    cJSON *cvals = cJSON_Duplicate(v, 1);
+    rc = coalesce(c, cvals, 0, err);
+    size_t nr = (size_t)cJSON_GetArraySize(reqs);
+    char **off = xcalloc(nr + 1, sizeof *off);
+    size_t noff = 0;
+    const cJSON *req;
+    cJSON_ArrayForEach(req, reqs)
+    {
+        int en = tags_enabled(req, cvals);
+        en = cond_enabled(req, cvals, path, en);
+        if (!en)
+            off[noff++] = xstrdup(dep_str(req, "name"));
+    }
+    for (size_t i = 0; i < noff; i++) {
+        deps_drop(c, reqs, off[i]);
+        free(off[i]);
+    }
+    free(off);
+    for (size_t i = 0; i < c->ndeps && rc == 0; i++) {
+        char *sub = xasprintf("%s%s.", path, c->deps[i]->name);
+        rc = deps_enable(c->deps[i], cvals, sub, err);
+        free(sub);
+    }
+    cJSON_Delete(cvals);
+    return rc;
+}
+
+/* pathToMap: {"a": {"b": data}} for "a.b"; data itself for "." */
+static cJSON *path_to_map(const char *path, const cJSON *data)
+{
+    cJSON *leaf = cJSON_Duplicate(data, 1);
+    if (!strcmp(path, "."))
+        return leaf;
+    char *copy = xstrdup(path);
+    cJSON *root = leaf;
+    for (char *dot = strrchr(copy, '.');; dot = strrchr(copy, '.')) {
+        const char *key = dot ? dot + 1 : copy;
+        if (*key) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddItemToObject(m, key, root);
+            root = m;
+        }
+        if (!dot)
+            break;
+        *dot = 0;
+    }
+    free(copy);
+    return root;
+}
+
+static void import_one(cJSON *b, const cJSON *cvals, const char *dep, const char *child,
+                       const char *parent)
+{
+    char *p = xasprintf("%s.%s", dep, child);
+    const cJSON *t = hvals_path(cvals, p);
+    free(p);
+    if (!cJSON_IsObject(t))
+        return; /* helm: "Warning: ImportValues missing table from chart" */
+    cJSON *m = path_to_map(parent, t);
+    hvals_coalesce_tables(b, m, 1);
+    cJSON_Delete(m);
+}
+
+/* processImportValues */
+static int import_values(struct chart *c, struct err *err)
+{
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(c->meta, "dependencies");
+    if (!cJSON_IsArray(reqs))
+        return 0;
+    cJSON *cvals = cJSON_CreateObject();
+    int rc = coalesce(c, cvals, 1, err);
+    if (rc < 0) {
+        cJSON_Delete(cvals);
+        return rc;
+    }
+    cJSON *b = cJSON_CreateObject();
+    const cJSON *req, *iv;
+    cJSON_ArrayForEach(req, reqs)
+    {
+        cJSON_ArrayForEach(iv, cJSON_GetObjectItemCaseSensitive(req, "import-values"))
+        {
+            if (cJSON_IsString(iv)) {
+                char *child = xasprintf("exports.%s", iv->valuestring);
+                import_one(b, cvals, dep_str(req, "name"), child, ".");
+                free(child);
+            } else if (cJSON_IsObject(iv)) {
+                import_one(b, cvals, dep_str(req, "name"), dep_str(iv, "child"),
+                           dep_str(iv, "parent"));
+            }
+        }
+    }
+    hvals_coalesce_tables(cvals, b, 1);
+    cJSON_Delete(b);
+    cJSON_Delete(c->values);
+    c->values = cvals;
+    return 0;
+}
+
+static int deps_import(struct chart *c, struct err *err)
+{
+    for (size_t i = 0; i < c->ndeps; i++) {
+        int rc = deps_import(c->deps[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return import_values(c, err);
+}
+
+int chart_resolve(struct chart *root, const cJSON *user, cJSON **out, struct err *err)
+{
+    cJSON *empty = NULL;
+    if (!user)
+        user = empty = cJSON_CreateObject();
+    int rc = deps_enable(root, user, "", err);
+    if (rc == 0)
+        rc = deps_import(root, err);
+    cJSON *vals = NULL;
+    if (rc == 0) {
+        vals = cJSON_Duplicate(user, 1);
+        rc = coalesce(root, vals, 0, err);
+    }
+    cJSON_Delete(empty);
+    if (rc < 0) {
+        cJSON_Delete(vals);
+        return rc;
+    }
+    *out = vals;
+    return 0;
+}

@@ -1,0 +1,225 @@
+/* kapply.c -- client-side apply with a three-way merge (see kapply.h). */
+#include "kube/kapply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/mem.h"
+
+#define KAPPLY_ATTEMPTS 4
+
+const char *kapply_result_name(enum kapply_result r)
+{
+    switch (r) {
+    case KAPPLY_CREATED:
+        return "created";
+    case KAPPLY_CONFIGURED:
+        return "configured";
+    case KAPPLY_UNCHANGED:
+        break;
+    }
+    return "unchanged";
+}
+
+static cJSON *annotations_of(cJSON *obj)
+{
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    return md ? cJSON_GetObjectItemCaseSensitive(md, "annotations") : NULL;
+}
+
+char *kapply_last_applied(const cJSON *manifest)
+{
+    cJSON *copy = cJSON_Duplicate(manifest, 1);
+    cJSON *ann = annotations_of(copy);
+    if (cJSON_IsObject(ann))
+        cJSON_DeleteItemFromObjectCaseSensitive(ann, KAPPLY_ANNOTATION);
+    struct buf b = BUF_INIT;
+    json_canonical(copy, &b);
+    buf_putc(&b, '\n');
+    cJSON_Delete(copy);
+    return buf_detach(&b, NULL);
+}
+
+/* ---- the three-way merge -------------------------------------------------------------------- */
+
+/* Every field of want is in have with the same value (lists: same length,
+ * item by item). */
+static int contained(const cJSON *want, const cJSON *have)
+{
+    if (!have)
+        return 0;
+    if (cJSON_IsObject(want)) {
+        if (!cJSON_IsObject(have))
+            return 0;
+        const cJSON *w;
+        cJSON_ArrayForEach(w, want)
+        {
+            if (!contained(w, cJSON_GetObjectItemCaseSensitive(have, w->string)))
+                return 0;
+        }
+        return 1;
+    }
+    if (cJSON_IsArray(want)) {
+        if (!cJSON_IsArray(have) || cJSON_GetArraySize(want) != cJSON_GetArraySize(have))
+            return 0;
+        const cJSON *h = have->child, *w;
+        cJSON_ArrayForEach(w, want)
+        {
+            if (!contained(w, h))
+                return 0;
+            h = h->next;
+        }
+        return 1;
+    }
+    return json_equal(want, have);
+}
+
+static int list_unchanged(const cJSON *last, const cJSON *mod, const cJSON *live)
+{
+    if (last && !json_equal(last, mod))
+        return 0;
+    return contained(mod, live);
+}
+
+static void add_deletions(cJSON *patch, const cJSON *last, const cJSON *mod, const cJSON *live)
+{
+    const cJSON *o;
+    cJSON_ArrayForEach(o, last)
+    {
+        if (!cJSON_GetObjectItemCaseSensitive(mod, o->string) &&
+            cJSON_GetObjectItemCaseSensitive(live, o->string))
+            cJSON_AddNullToObject(patch, o->string);
+    }
+}
+
+static cJSON *three_way(const cJSON *last, const cJSON *mod, const cJSON *live)
+{
+    cJSON *patch = cJSON_CreateObject();
+    const cJSON *m;
+    cJSON_ArrayForEach(m, mod)
+    {
+        const char *k = m->string;
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(live, k);
+        const cJSON *o = cJSON_IsObject(last) ? cJSON_GetObjectItemCaseSensitive(last, k) : NULL;
+        if (cJSON_IsNull(m)) {
+            if (c)
+                cJSON_AddNullToObject(patch, k);
+        } else if (cJSON_IsObject(m) && cJSON_IsObject(c)) {
+            cJSON *sub = three_way(cJSON_IsObject(o) ? o : NULL, m, c);
+            if (sub->child)
+                cJSON_AddItemToObject(patch, k, sub);
+            else
+                cJSON_Delete(sub);
+        } else if (cJSON_IsArray(m) && cJSON_IsArray(c)) {
+            if (!list_unchanged(o, m, c))
+                cJSON_AddItemToObject(patch, k, cJSON_Duplicate(m, 1));
+        } else if (!c || !json_equal(m, c)) {
+            cJSON_AddItemToObject(patch, k, cJSON_Duplicate(m, 1));
+        }
+    }
+    if (cJSON_IsObject(last))
+        add_deletions(patch, last, mod, live);
+    return patch;
+}
+
+cJSON *kapply_patch(const cJSON *last, const cJSON *manifest, const cJSON *live)
+{
+    return three_way(last, manifest, cJSON_IsObject(live) ? live : NULL);
+}
+
+/* ---- apply ---------------------------------------------------------------------------------- */
+
+/* manifest plus the new annotation. */
+static cJSON *with_annotation(const cJSON *manifest)
+{
+    cJSON *mod = cJSON_Duplicate(manifest, 1);
+    char *value = kapply_last_applied(manifest);
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(mod, "metadata");
+    cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+    if (!cJSON_IsObject(ann)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
+        ann = cJSON_AddObjectToObject(md, "annotations");
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(ann, KAPPLY_ANNOTATION);
+    cJSON_AddStringToObject(ann, KAPPLY_ANNOTATION, value);
+    free(value);
+    return mod;
+}
+
+static cJSON *last_of(const cJSON *live)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(live, "metadata");
+    const cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ann, KAPPLY_ANNOTATION);
+    const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+    cJSON *last = NULL;
+    if (s && json_parse(&last, s, strlen(s), NULL, NULL) == 0 && cJSON_IsObject(last))
+        return last;
+    cJSON_Delete(last);
+    return NULL;
+}
+
+/* One read-compare-write round: 1 when the caller should retry. */
+static int apply_once(kube_client *c, const struct kube_ref *ref, const cJSON *mod,
+                      enum kapply_result *res, cJSON **out, struct err *err)
+{
+    cJSON *live = NULL, *last = NULL, *patch = NULL, *patched = NULL;
+    int rc = kube_get(c, ref, &live, err);
+    if (rc == E_NOTFOUND) {
+        *res = KAPPLY_CREATED;
+        rc = kube_create(c, mod, out, err);
+        return rc == E_EXISTS ? 1 : rc;
+    }
+    if (rc < 0)
+        return rc;
+    last = last_of(live);
+    patch = kapply_patch(last, mod, live);
+    patched = patch->child ? json_merge_patch(live, patch) : NULL;
+    if (!patched || json_equal(patched, live)) {
+        *res = KAPPLY_UNCHANGED;
+        if (out) {
+            *out = live;
+            live = NULL;
+        }
+    } else {
+        *res = KAPPLY_CONFIGURED;
+        rc = kube_patch(c, ref, KUBE_PATCH_MERGE, patch, out, err);
+        if (rc == E_CONFLICT || rc == E_NOTFOUND)
+            rc = 1;
+    }
+    cJSON_Delete(live);
+    cJSON_Delete(last);
+    cJSON_Delete(patch);
+    cJSON_Delete(patched);
+    return rc;
+}
+
+int kapply_apply(kube_client *c, const cJSON *manifest, enum kapply_result *res, cJSON **out,
+                 struct err *err)
+{
+    struct kube_ref ref = {
+        .api_version = json_get_str(manifest, "apiVersion", NULL),
+        .kind = json_get_str(manifest, "kind", NULL),
+        .ns = json_get_str(manifest, "metadata.namespace", NULL),
+        .name = json_get_str(manifest, "metadata.name", NULL),
+    };
+    if (!ref.api_version || !ref.kind || !cJSON_IsObject(json_get(manifest, "metadata")))
+        return err_set(err, E_INVALID, "manifest has no apiVersion, kind or metadata");
+    if (!ref.name || !*ref.name)
+        return err_set(err, E_INVALID, "%s has no metadata.name", ref.kind);
+    if (ref.ns && !*ref.ns)
+        ref.ns = NULL;
+    if (out)
+        *out = NULL;
+    cJSON *mod = with_annotation(manifest);
+    int rc = 1;
+    for (int i = 0; i < KAPPLY_ATTEMPTS && rc == 1; i++)
+        rc = apply_once(c, &ref, mod, res, out, err);
+    if (rc == 1)
+        rc = err_set(err, E_CONFLICT, "%s \"%s\": still conflicting after %d attempts", ref.kind,
+                     ref.name, KAPPLY_ATTEMPTS);
+    cJSON_Delete(mod);
+    return rc;
+}

@@ -1,0 +1,322 @@
+/* kapply_test.c -- unit tests for kapply: the three-way merge on its own, then
+ * apply end to end against a tiny in-process object store.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/http.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "kube/kapply.h"
+
+static cJSON *J(const char *s)
+{
+    cJSON *o = NULL;
+    struct err e = ERR_INIT;
+    ck_assert_msg(json_parse(&o, s, strlen(s), "test", &e) == 0, "%s", e.msg);
+    return o;
+}
+
+/* Assert kapply_patch(last, man, live) equals want (all JSON text). */
+static void check_patch(const char *last, const char *man, const char *live, const char *want)
+{
+    cJSON *l = last ? J(last) : NULL, *m = J(man), *c = J(live), *w = J(want);
+    cJSON *p = kapply_patch(l, m, c);
+    struct buf b = BUF_INIT;
+    json_canonical(p, &b);
+    ck_assert_msg(json_equal(p, w), "patch %s, want %s", b.ptr, want);
+    buf_release(&b);
+    cJSON_Delete(l);
+    cJSON_Delete(m);
+    cJSON_Delete(c);
+    cJSON_Delete(w);
+    cJSON_Delete(p);
+}
+
+START_TEST(kapply_removed_field_is_deleted)
+{
+    check_patch("{\"spec\":{\"a\":1,\"b\":2},\"metadata\":{\"labels\":{\"x\":\"1\",\"y\":\"2\"}}}",
+                "{\"spec\":{\"a\":1},\"metadata\":{\"labels\":{\"x\":\"1\"}}}",
+                "{\"spec\":{\"a\":1,\"b\":2,\"c\":3},\"metadata\":{\"labels\":{\"x\":\"1\","
+                "\"y\":\"2\",\"z\":\"3\"}}}",
+                "{\"spec\":{\"b\":null},\"metadata\":{\"labels\":{\"y\":null}}}");
+    /* a whole object removed */
+    check_patch("{\"spec\":{\"a\":1,\"o\":{\"k\":1}}}", "{\"spec\":{\"a\":1}}",
+                "{\"spec\":{\"a\":1,\"o\":{\"k\":1,\"d\":2}}}", "{\"spec\":{\"o\":null}}");
+    /* already gone from the live object: nothing to send */
+    check_patch("{\"spec\":{\"a\":1,\"b\":2}}", "{\"spec\":{\"a\":1}}", "{\"spec\":{\"a\":1}}",
+                "{}");
+    /* replicas in Git before, removed now: deleted */
+    check_patch("{\"spec\":{\"replicas\":3}}", "{\"spec\":{}}", "{\"spec\":{\"replicas\":3}}",
+                "{\"spec\":{\"replicas\":null}}");
+}
+END_TEST
+
+START_TEST(kapply_fields_owned_by_others_are_kept)
+{
+    /* HPA-driven replicas: never in the manifest */
+    check_patch("{\"spec\":{\"template\":{\"x\":1}}}", "{\"spec\":{\"template\":{\"x\":1}}}",
+                "{\"spec\":{\"replicas\":7,\"template\":{\"x\":1}},\"status\":{\"replicas\":7}}",
+                "{}");
+    /* Service: clusterIP defaulted, ports with a defaulted protocol */
+    check_patch("{\"spec\":{\"ports\":[{\"port\":80}]}}", "{\"spec\":{\"ports\":[{\"port\":80}]}}",
+                "{\"spec\":{\"clusterIP\":\"10.0.0.7\",\"type\":\"ClusterIP\",\"ports\":[{"
+                "\"port\":80,\"protocol\":\"TCP\",\"targetPort\":80}]}}",
+                "{}");
+    /* status never touched, even when the manifest changes */
+    check_patch("{\"spec\":{\"a\":1}}", "{\"spec\":{\"a\":2}}",
+                "{\"spec\":{\"a\":1},\"status\":{\"phase\":\"Running\"}}", "{\"spec\":{\"a\":2}}");
+    /* no last-applied (made by someone else): nothing deleted */
+    check_patch(NULL, "{\"spec\":{\"a\":1}}", "{\"spec\":{\"a\":1,\"b\":2}}", "{}");
+}
+END_TEST
+
+START_TEST(kapply_lists_are_replaced_whole_when_changed)
+{
+    const char *live = "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\","
+                       "\"imagePullPolicy\":\"IfNotPresent\"}]}}";
+    /* unchanged, despite the server default inside the item */
+    check_patch("{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}", live, "{}");
+    /* new image: the manifest's list, whole */
+    check_patch("{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:2\"}]}}", live,
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:2\"}]}}");
+    /* a field removed inside an item: the last-applied list differs, so resend */
+    check_patch(
+        "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\",\"args\":[\"x\"]}]}}",
+        "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
+        "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\",\"args\":[\"x\"]}]}}",
+        "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}");
+    /* explicit null in the manifest deletes */
+    check_patch(NULL, "{\"spec\":{\"a\":null}}", "{\"spec\":{\"a\":1}}", "{\"spec\":{\"a\":null}}");
+    /* type change: object replaced by a scalar */
+    check_patch(NULL, "{\"spec\":{\"a\":\"s\"}}", "{\"spec\":{\"a\":{\"k\":1}}}",
+                "{\"spec\":{\"a\":\"s\"}}");
+}
+END_TEST
+
+START_TEST(kapply_last_applied_is_canonical)
+{
+    cJSON *m = J("{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"c\","
+                 "\"annotations\":{\"" KAPPLY_ANNOTATION "\":\"old\",\"a\":\"b\"}},\"data\":{}}");
+    char *s = kapply_last_applied(m);
+    ck_assert_str_eq(s, "{\"apiVersion\":\"v1\",\"data\":{},\"kind\":\"ConfigMap\",\"metadata\":"
+                        "{\"annotations\":{\"a\":\"b\"},\"name\":\"c\"}}\n");
+    free(s);
+    cJSON_Delete(m);
+    ck_assert_str_eq(kapply_result_name(KAPPLY_CREATED), "created");
+    ck_assert_str_eq(kapply_result_name(KAPPLY_CONFIGURED), "configured");
+    ck_assert_str_eq(kapply_result_name(KAPPLY_UNCHANGED), "unchanged");
+}
+END_TEST
+
+/* ---- apply against a tiny store ------------------------------------------------------------- */
+
+struct store {
+    cJSON *objs; /* path -> object */
+    int rv;
+    int posts, patches, gets;
+    int conflict_once; /* next PATCH answers 409 Conflict */
+    int hide_once;     /* next GET answers 404 although it exists */
+    char *last_ctype;
+};
+
+static void status(struct http_response *rs, int code, const char *reason)
+{
+    char *b = xasprintf("{\"kind\":\"Status\",\"reason\":\"%s\",\"message\":\"%s\",\"code\":%d}",
+                        reason, reason, code);
+    http_response_set(rs, code, "application/json", b, strlen(b));
+    free(b);
+}
+
+static void answer(struct http_response *rs, int code, const cJSON *o)
+{
+    struct buf b = BUF_INIT;
+    json_print(o, 0, &b);
+    http_response_set(rs, code, "application/json", b.ptr, b.len);
+    buf_release(&b);
+}
+
+static void store_write(struct store *s, const char *path, cJSON *o, int code,
+                        struct http_response *rs)
+{
+    char rv[16];
+    snprintf(rv, sizeof(rv), "%d", ++s->rv);
+    json_set_str(o, "metadata.resourceVersion", rv, NULL);
+    cJSON_DeleteItemFromObjectCaseSensitive(s->objs, path);
+    cJSON_AddItemToObject(s->objs, path, o);
+    answer(rs, code, o);
+}
+
+static void store_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
+{
+    struct store *s = ctx;
+    char *path = xstrdup(rq->url), *q = strchr(path, '?');
+    if (q)
+        *q = '\0';
+    cJSON *body = NULL;
+    if (rq->body_len)
+        json_parse(&body, rq->body, rq->body_len, NULL, NULL);
+    const char *ct = http_headers_get(&rq->headers, "Content-Type");
+    free(s->last_ctype);
+    s->last_ctype = ct ? xstrdup(ct) : NULL;
+    if (!strcmp(path, "/api/v1")) {
+        const char *d = "{\"resources\":[{\"name\":\"configmaps\",\"namespaced\":true,\"kind\":"
+                        "\"ConfigMap\"}]}";
+        http_response_set(rs, 200, "application/json", d, strlen(d));
+    } else if (!strcmp(rq->method, "POST")) {
+        char *key = xasprintf("%s/%s", path, json_get_str(body, "metadata.name", ""));
+        s->posts++;
+        if (cJSON_GetObjectItemCaseSensitive(s->objs, key))
+            status(rs, 409, "AlreadyExists");
+        else
+            store_write(s, key, cJSON_Duplicate(body, 1), 201, rs);
+        free(key);
+    } else {
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(s->objs, path);
+        int get = !strcmp(rq->method, "GET"), patch = !strcmp(rq->method, "PATCH");
+        s->gets += get;
+        s->patches += patch;
+        if (!cur || (get && s->hide_once && s->hide_once--))
+            status(rs, 404, "NotFound");
+        else if (get)
+            answer(rs, 200, cur);
+        else if (patch && s->conflict_once && s->conflict_once--)
+            status(rs, 409, "Conflict");
+        else if (patch)
+            store_write(s, path, json_merge_patch(cur, body), 200, rs);
+        else
+            status(rs, 405, "MethodNotAllowed");
+    }
+    cJSON_Delete(body);
+    free(path);
+}
+
+struct aenv {
+    struct store s;
+    http_client *http;
+    kconfig *cfg;
+    kube_client *kc;
+};
+
+static void aenv_init(struct aenv *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->s.objs = cJSON_CreateObject();
+    e->http = http_client_new_inproc();
+    http_inproc_mount(e->http, "*", store_handle, &e->s);
+    e->cfg = kconfig_new_server("http://store", NULL);
+    kube_client_new(&e->kc, e->http, e->cfg, NULL);
+}
+
+static void aenv_release(struct aenv *e)
+{
+    kube_client_free(e->kc);
+    kconfig_free(e->cfg);
+    http_client_free(e->http);
+    cJSON_Delete(e->s.objs);
+    free(e->s.last_ctype);
+}
+
+static enum kapply_result apply(struct aenv *e, const char *manifest)
+{
+    cJSON *m = J(manifest);
+    enum kapply_result r = KAPPLY_UNCHANGED;
+    struct err er = ERR_INIT;
+    int rc = kapply_apply(e->kc, m, &r, NULL, &er);
+    ck_assert_msg(rc == 0, "apply: %s", er.msg);
+    cJSON_Delete(m);
+    return r;
+}
+
+#define CM(data)                                                                                   \
+    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"},\"data\":" data "}"
+#define CM_PATH "/api/v1/namespaces/default/configmaps/c"
+
+START_TEST(kapply_create_unchanged_configured)
+{
+    struct aenv e;
+    aenv_init(&e);
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"1\",\"b\":\"2\"}")), KAPPLY_CREATED);
+    const cJSON *live = cJSON_GetObjectItemCaseSensitive(e.s.objs, CM_PATH);
+    ck_assert_ptr_nonnull(live);
+    const char *ann = json_get_str(live,
+                                   "metadata.annotations.kubectl\\.kubernetes\\.io/"
+                                   "last-applied-configuration",
+                                   NULL);
+    ck_assert_ptr_nonnull(ann);
+    ck_assert_ptr_nonnull(strstr(ann, "\"data\":{\"a\":\"1\",\"b\":\"2\"}"));
+    /* the server adds something of its own */
+    json_set_str(cJSON_GetObjectItemCaseSensitive(e.s.objs, CM_PATH), "metadata.uid", "u-1", NULL);
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"1\",\"b\":\"2\"}")), KAPPLY_UNCHANGED);
+    ck_assert_int_eq(e.s.patches, 0);
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"9\"}")), KAPPLY_CONFIGURED);
+    ck_assert_int_eq(e.s.patches, 1);
+    ck_assert_str_eq(e.s.last_ctype, "application/merge-patch+json");
+    live = cJSON_GetObjectItemCaseSensitive(e.s.objs, CM_PATH);
+    ck_assert_str_eq(json_get_str(live, "data.a", ""), "9");
+    ck_assert_ptr_null(json_get(live, "data.b"));
+    ck_assert_str_eq(json_get_str(live, "metadata.uid", ""), "u-1");
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"9\"}")), KAPPLY_UNCHANGED);
+    ck_assert_int_eq(e.s.patches, 1);
+    aenv_release(&e);
+}
+END_TEST
+
+START_TEST(kapply_conflict_and_races_retry)
+{
+    struct aenv e;
+    aenv_init(&e);
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"1\"}")), KAPPLY_CREATED);
+    e.s.conflict_once = 1;
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"2\"}")), KAPPLY_CONFIGURED);
+    ck_assert_int_eq(e.s.patches, 2);
+    /* GET says absent but POST finds it: re-read and patch */
+    e.s.hide_once = 1;
+    ck_assert_int_eq(apply(&e, CM("{\"a\":\"3\"}")), KAPPLY_CONFIGURED);
+    ck_assert_int_eq(e.s.posts, 2);
+    ck_assert_str_eq(
+        json_get_str(cJSON_GetObjectItemCaseSensitive(e.s.objs, CM_PATH), "data.a", ""), "3");
+    /* always conflicting: bounded */
+    e.s.conflict_once = 100;
+    cJSON *m = J(CM("{\"a\":\"4\"}"));
+    enum kapply_result r;
+    struct err er = ERR_INIT;
+    ck_assert_int_eq(kapply_apply(e.kc, m, &r, NULL, &er), E_CONFLICT);
+    ck_assert_str_eq(er.msg, "ConfigMap \"c\": still conflicting after 4 attempts");
+    cJSON_Delete(m);
+    /* bad manifests */
+    m = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{}}");
+    ck_assert_int_eq(kapply_apply(e.kc, m, &r, NULL, &er), E_INVALID);
+    ck_assert_str_eq(er.msg, "ConfigMap has no metadata.name");
+    cJSON_Delete(m);
+    aenv_release(&e);
+}
+END_TEST
+
+static Suite *kapply_suite(void)
+{
+    Suite *s = suite_create("kapply");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, kapply_removed_field_is_deleted);
+    tcase_add_test(tc, kapply_fields_owned_by_others_are_kept);
+    tcase_add_test(tc, kapply_lists_are_replaced_whole_when_changed);
+    tcase_add_test(tc, kapply_last_applied_is_canonical);
+    tcase_add_test(tc, kapply_create_unchanged_configured);
+    tcase_add_test(tc, kapply_conflict_and_races_retry);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(kapply_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,336 @@
+/* kconfig_test.c -- unit tests for kconfig (fixtures in tests/fixtures/kube/). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/mem.h"
+#include "kube/kconfig.h"
+
+#define FIX "tests/fixtures/kube"
+
+static kconfig *load(const char *path, const char *ctx, gclock *clk)
+{
+    struct kconfig_opts o = KCONFIG_OPTS_INIT;
+    struct err e = ERR_INIT;
+    kconfig *c = NULL;
+    o.path = path;
+    o.context = ctx;
+    o.clock = clk;
+    int rc = kconfig_load(&c, &o, &e);
+    ck_assert_msg(rc == 0, "load %s: %s", path, e.msg);
+    return c;
+}
+
+static int load_err(const char *path, const char *ctx, struct err *e)
+{
+    struct kconfig_opts o = KCONFIG_OPTS_INIT;
+    kconfig *c = NULL;
+    o.path = path;
+    o.context = ctx;
+    int rc = kconfig_load(&c, &o, e);
+    ck_assert_ptr_null(c);
+    return rc;
+}
+
+static const char *token_of(kconfig *c)
+{
+    const char *t = NULL;
+    struct err e = ERR_INIT;
+    ck_assert_msg(kconfig_token(c, &t, &e) == 0, "token: %s", e.msg);
+    return t;
+}
+
+/* A fresh temporary folder (caller frees the string). */
+static char *tmpdir(void)
+{
+    char *d = xstrdup("/tmp/kconfig_test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d));
+    return d;
+}
+
+START_TEST(kconfig_current_context_with_data_fields)
+{
+    kconfig *c = load(FIX "/config.yaml", NULL, NULL);
+    ck_assert_str_eq(kconfig_context(c), "prod");
+    ck_assert_str_eq(kconfig_server(c), "https://10.0.0.1:6443");
+    ck_assert_str_eq(kconfig_namespace(c), "myapp");
+    ck_assert_str_eq(kconfig_tls_server_name(c), "kubernetes.default");
+    const struct http_tls *t = kconfig_tls(c);
+    ck_assert_str_eq(t->ca_pem, "-----BEGIN CERTIFICATE-----\nFAKECA\n-----END CERTIFICATE-----\n");
+    ck_assert_ptr_nonnull(strstr(t->cert_pem, "FAKECERT"));
+    ck_assert_ptr_nonnull(strstr(t->key_pem, "FAKEKEY"));
+    ck_assert_ptr_null(t->ca_file);
+    ck_assert_int_eq(t->insecure, 0);
+    ck_assert_str_eq(token_of(c), "static-token-123");
+    ck_assert_ptr_null(kconfig_basic_auth(c));
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_explicit_context_resolves_relative_paths)
+{
+    kconfig *c = load(FIX "/config.yaml", "dev", NULL);
+    ck_assert_str_eq(kconfig_server(c), "http://127.0.0.1:8080");
+    ck_assert_str_eq(kconfig_namespace(c), "default");
+    const struct http_tls *t = kconfig_tls(c);
+    ck_assert_int_eq(t->insecure, 1);
+    ck_assert_str_eq(t->ca_file, FIX "/ca.crt");
+    ck_assert_str_eq(t->cert_file, FIX "/certs/client.crt");
+    ck_assert_str_eq(t->key_file, "/abs/client.key");
+    ck_assert_ptr_null(t->ca_pem);
+    ck_assert_ptr_null(kconfig_tls_server_name(c));
+    ck_assert_str_eq(token_of(c), "file-token-456");
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_basic_auth_header)
+{
+    kconfig *c = load(FIX "/config.yaml", "basic", NULL);
+    ck_assert_str_eq(kconfig_basic_auth(c), "Basic YWRtaW46czNjcmV0");
+    ck_assert_ptr_null(token_of(c));
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_unknown_names_are_errors)
+{
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(load_err(FIX "/config.yaml", "nope", &e), E_NOTFOUND);
+    ck_assert_str_eq(e.msg, "context 'nope' not found in kubeconfig");
+    ck_assert_int_eq(load_err(FIX "/config.yaml", "broken", &e), E_NOTFOUND);
+    ck_assert_str_eq(e.msg, "cluster 'nowhere' not found in kubeconfig");
+    ck_assert_int_eq(load_err(FIX "/does-not-exist.yaml", NULL, &e), E_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(e.msg, "does-not-exist.yaml"));
+}
+END_TEST
+
+START_TEST(kconfig_bad_files_give_located_errors)
+{
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(load_err(FIX "/bad-type.yaml", NULL, &e), E_INVALID);
+    ck_assert_str_eq(e.msg, FIX "/bad-type.yaml: user 'u': 'token' must be a string");
+    ck_assert_int_eq(load_err(FIX "/bad-yaml.yaml", NULL, &e), E_PARSE);
+    ck_assert_msg(!strncmp(e.msg, FIX "/bad-yaml.yaml:", strlen(FIX "/bad-yaml.yaml:")), "msg: %s",
+                  e.msg);
+    kconfig *c = NULL;
+    ck_assert_int_eq(kconfig_parse(&c, "- 1\n- 2\n", 8, "list.yaml", NULL, NULL, &e), E_INVALID);
+    ck_assert_str_eq(e.msg, "list.yaml: a kubeconfig must be a mapping");
+    ck_assert_int_eq(kconfig_parse(&c, "", 0, "empty.yaml", NULL, NULL, &e), E_NOTFOUND);
+    ck_assert_str_eq(e.msg, "no current-context is set in the kubeconfig");
+    const char *bad64 = "current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\n"
+                        "clusters: [{name: c, cluster: {server: 'https://s', "
+                        "certificate-authority-data: 'not*base64'}}]\n";
+    ck_assert_int_eq(kconfig_parse(&c, bad64, strlen(bad64), "b.yaml", NULL, NULL, &e), E_PARSE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "certificate-authority-data"));
+}
+END_TEST
+
+START_TEST(kconfig_env_list_merges_first_wins)
+{
+    setenv("KUBECONFIG", FIX "/merge-a.yaml:" FIX "/missing.yaml:" FIX "/merge-b.yaml", 1);
+    kconfig *c = load(NULL, NULL, NULL);
+    ck_assert_str_eq(kconfig_context(c), "a-ctx");
+    ck_assert_str_eq(kconfig_server(c), "https://a.example:443");
+    ck_assert_str_eq(token_of(c), "token-from-a");
+    kconfig_free(c);
+    c = load(NULL, "b-ctx", NULL);
+    ck_assert_str_eq(kconfig_server(c), "https://b-only.example");
+    ck_assert_str_eq(kconfig_namespace(c), "from-b");
+    ck_assert_str_eq(token_of(c), "token-from-a");
+    kconfig_free(c);
+    unsetenv("KUBECONFIG");
+}
+END_TEST
+
+START_TEST(kconfig_home_config_is_the_default)
+{
+    char *d = tmpdir();
+    char *kube = xasprintf("%s/.kube", d), *cfg = xasprintf("%s/.kube/config", d);
+    ck_assert_int_eq(mkdir(kube, 0700), 0);
+    FILE *f = fopen(cfg, "w");
+    fputs("current-context: h\ncontexts: [{name: h, context: {cluster: c}}]\n"
+          "clusters: [{name: c, cluster: {server: 'https://home.example'}}]\n",
+          f);
+    fclose(f);
+    unsetenv("KUBECONFIG");
+    setenv("HOME", d, 1);
+    kconfig *c = load(NULL, NULL, NULL);
+    ck_assert_str_eq(kconfig_server(c), "https://home.example");
+    ck_assert_ptr_null(token_of(c));
+    kconfig_free(c);
+    unlink(cfg);
+    rmdir(kube);
+    rmdir(d);
+    free(cfg);
+    free(kube);
+    free(d);
+}
+END_TEST
+
+START_TEST(kconfig_incluster_with_overridden_root)
+{
+    char *d = tmpdir();
+    unsetenv("KUBECONFIG");
+    setenv("HOME", d, 1);
+    setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
+    setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+    struct kconfig_opts o = KCONFIG_OPTS_INIT;
+    struct err e = ERR_INIT;
+    kconfig *c = NULL;
+    o.sa_root = FIX "/incluster";
+    ck_assert_msg(kconfig_load(&c, &o, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(kconfig_server(c), "https://10.96.0.1:443");
+    ck_assert_str_eq(kconfig_namespace(c), "flux-system");
+    ck_assert_str_eq(kconfig_tls(c)->ca_file, FIX "/incluster/ca.crt");
+    ck_assert_str_eq(token_of(c), "sa-token-789");
+    ck_assert_int_eq(kconfig_refresh(c, &e), 1);
+    ck_assert_str_eq(token_of(c), "sa-token-789");
+    kconfig_free(c);
+    setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
+    o.sa_root = "/nonexistent";
+    ck_assert_int_eq(kconfig_load_incluster(&c, &o, &e), E_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/token"));
+    unsetenv("KUBERNETES_SERVICE_HOST");
+    ck_assert_int_eq(kconfig_load(&c, NULL, &e), E_NOTFOUND);
+    ck_assert_ptr_nonnull(strstr(e.msg, "not running in a cluster"));
+    rmdir(d);
+    free(d);
+}
+END_TEST
+
+START_TEST(kconfig_exec_v1_cached_until_expiry)
+{
+    char *d = tmpdir();
+    char *state = xasprintf("%s/runs", d);
+    setenv("PLUGIN_STATE", state, 1);
+    int64_t t0;
+    ck_assert_int_eq(clock_parse_rfc3339("2029-12-31T23:00:00Z", &t0), 0);
+    gclock *clk = clock_new_virtual(t0);
+    kconfig *c = load(FIX "/exec.yaml", NULL, clk);
+    ck_assert_int_eq(kconfig_exec_runs(c), 0);
+    /* args and env of the kubeconfig, cluster info, and the run number */
+    ck_assert_str_eq(token_of(c), "tok-v1-abc-yes-1");
+    clock_sleep(clk, 30 * 60 * 1000);
+    ck_assert_str_eq(token_of(c), "tok-v1-abc-yes-1");
+    ck_assert_int_eq(kconfig_exec_runs(c), 1);
+    clock_sleep(clk, 30 * 60 * 1000); /* now exactly the expiry */
+    ck_assert_str_eq(token_of(c), "tok-v1-abc-yes-2");
+    ck_assert_int_eq(kconfig_exec_runs(c), 2);
+    kconfig_free(c);
+    clock_free(clk);
+    unlink(state);
+    rmdir(d);
+    free(state);
+    free(d);
+    unsetenv("PLUGIN_STATE");
+}
+END_TEST
+
+START_TEST(kconfig_exec_v1beta1_refresh_reruns)
+{
+    kconfig *c = load(FIX "/exec.yaml", "exec-v1beta1", NULL);
+    ck_assert_str_eq(token_of(c), "tok-v1beta1-beta-no-1");
+    ck_assert_str_eq(token_of(c), "tok-v1beta1-beta-no-1");
+    ck_assert_int_eq(kconfig_exec_runs(c), 1);
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(kconfig_refresh(c, &e), 1);
+    ck_assert_int_eq(kconfig_exec_runs(c), 2);
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_exec_failure_and_cert_output)
+{
+    kconfig *c = load(FIX "/exec.yaml", "exec-fail", NULL);
+    const char *t = NULL;
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(kconfig_token(c, &t, &e), E_UNAUTHORIZED);
+    ck_assert_str_eq(e.msg, "exec plugin '" FIX "/./exec-plugin.sh' failed (exit status 1)");
+    kconfig_free(c);
+    c = load(FIX "/exec.yaml", "exec-cert", NULL);
+    ck_assert_ptr_null(token_of(c));
+    ck_assert_ptr_nonnull(strstr(kconfig_tls(c)->cert_pem, "PLUGIN"));
+    ck_assert_ptr_nonnull(strstr(kconfig_tls(c)->key_pem, "PLUGINKEY"));
+    ck_assert_ptr_nonnull(strstr(kconfig_tls(c)->ca_pem, "GKECA"));
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_exec_rejects_old_api_versions)
+{
+    const char *y = "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                    "clusters: [{name: c, cluster: {server: 'https://s'}}]\n"
+                    "users: [{name: u, user: {exec: {apiVersion: "
+                    "client.authentication.k8s.io/v1alpha1, command: foo}}}]\n";
+    kconfig *c = NULL;
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(kconfig_parse(&c, y, strlen(y), "old.yaml", NULL, NULL, &e), E_INVALID);
+    ck_assert_ptr_nonnull(strstr(e.msg, "v1alpha1' is not supported"));
+}
+END_TEST
+
+START_TEST(kconfig_base64)
+{
+    char *out = NULL;
+    size_t n = 0;
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(kconfig_b64_decode("aGVs\nbG8=", &out, &n, &e), 0);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_str_eq(out, "hello");
+    free(out);
+    ck_assert_int_eq(kconfig_b64_decode("aGVsbG8", &out, &n, &e), 0);
+    ck_assert_str_eq(out, "hello");
+    free(out);
+    ck_assert_int_eq(kconfig_b64_decode("a", &out, &n, &e), E_PARSE);
+    ck_assert_int_eq(kconfig_b64_decode("aG=Vs", &out, &n, &e), E_PARSE);
+}
+END_TEST
+
+START_TEST(kconfig_bare_server)
+{
+    kconfig *c = kconfig_new_server("http://sim/", "t");
+    ck_assert_str_eq(kconfig_server(c), "http://sim");
+    ck_assert_str_eq(kconfig_namespace(c), "default");
+    ck_assert_str_eq(token_of(c), "t");
+    struct err e = ERR_INIT;
+    ck_assert_int_eq(kconfig_refresh(c, &e), 0);
+    kconfig_free(c);
+}
+END_TEST
+
+static Suite *kconfig_suite(void)
+{
+    Suite *s = suite_create("kconfig");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, kconfig_current_context_with_data_fields);
+    tcase_add_test(tc, kconfig_explicit_context_resolves_relative_paths);
+    tcase_add_test(tc, kconfig_basic_auth_header);
+    tcase_add_test(tc, kconfig_unknown_names_are_errors);
+    tcase_add_test(tc, kconfig_bad_files_give_located_errors);
+    tcase_add_test(tc, kconfig_env_list_merges_first_wins);
+    tcase_add_test(tc, kconfig_home_config_is_the_default);
+    tcase_add_test(tc, kconfig_incluster_with_overridden_root);
+    tcase_add_test(tc, kconfig_exec_v1_cached_until_expiry);
+    tcase_add_test(tc, kconfig_exec_v1beta1_refresh_reruns);
+    tcase_add_test(tc, kconfig_exec_failure_and_cert_output);
+    tcase_add_test(tc, kconfig_exec_rejects_old_api_versions);
+    tcase_add_test(tc, kconfig_base64);
+    tcase_add_test(tc, kconfig_bare_server);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(kconfig_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

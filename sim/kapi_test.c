@@ -1,0 +1,560 @@
+/* kapi_test.c -- unit tests for the API handler, called in-process. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/mem.h"
+#include "kapi.h"
+
+#define T0 1700000000000LL
+
+static gclock *clk;
+static kstore *st;
+static kapi *api;
+
+static int last_status;
+static char *last_body;
+static char *last_ctype;
+static cJSON *last;     /* parsed body, or NULL */
+
+static void reset_last(void)
+{
+    free(last_body);
+    free(last_ctype);
+    cJSON_Delete(last);
+    last_body = last_ctype = NULL;
+    last = NULL;
+}
+
+static void setup(void)
+{
+    clk = clock_new_virtual(T0);
+    st = kstore_new(clk);
+    api = kapi_new(st, clk);
+}
+
+static void teardown(void)
+{
+    reset_last();
+    kapi_free(api);
+    kstore_free(st);
+    clock_free(clk);
+}
+
+/* Drain a streamed body (watch) into rs->body. */
+static void drain(struct http_response *rs)
+{
+    char chunk[4096];
+    for (int i = 0; rs->stream && i < 1000; i++) {
+        ssize_t n = rs->stream(rs->stream_ctx, chunk, sizeof(chunk));
+        if (n <= 0)
+            break;
+        buf_add(&rs->body, chunk, (size_t)n);
+    }
+}
+
+/* One request; the answer lands in last_*.  Returns the status. */
+static int req(const char *method, const char *url, const char *ctype, const char *accept,
+               const char *body)
+{
+    struct http_request rq = HTTP_REQUEST_INIT;
+    struct http_response rs;
+    reset_last();
+    rq.method = method;
+    rq.url = url;
+    if (ctype)
+        http_headers_add(&rq.headers, "Content-Type", ctype);
+    if (accept)
+        http_headers_add(&rq.headers, "Accept", accept);
+    rq.body = body;
+    rq.body_len = body ? strlen(body) : 0;
+    http_response_init(&rs);
+    kapi_handle(api, &rq, &rs);
+    drain(&rs);
+    last_status = rs.status;
+    last_body = xstrdup(rs.body.ptr);
+    const char *ct = http_headers_get(&rs.headers, "Content-Type");
+    last_ctype = xstrdup(ct ? ct : "");
+    if (!rs.stream)
+        last = cJSON_Parse(last_body);
+    http_response_release(&rs);
+    http_headers_release(&rq.headers);
+    return last_status;
+}
+
+static const char *s_at(const char *path) { return json_get_str(last, path, ""); }
+
+#define JSON "application/json"
+#define TABLE "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+static const char deploy[] =
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+    "\"labels\":{\"app\":\"web\"}},\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":"
+    "{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":"
+    "{\"containers\":[{\"name\":\"app\",\"image\":\"web:1.0\"}]}}}}";
+
+START_TEST(kapi_version_and_health)
+{
+    ck_assert_int_eq(req("GET", "/version?timeout=5s", NULL, NULL, NULL), 200);
+    ck_assert_str_eq(s_at("major"), "1");
+    ck_assert_str_eq(s_at("minor"), "32");
+    ck_assert_str_eq(s_at("gitVersion"), "v1.32.0");
+    ck_assert_int_eq(req("GET", "/healthz", NULL, NULL, NULL), 200);
+}
+END_TEST
+
+START_TEST(kapi_discovery_aggregated_and_legacy)
+{
+    ck_assert_int_eq(req("GET", "/apis", NULL,
+                         "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                         "application/json", NULL), 200);
+    ck_assert_str_eq(last_ctype,
+                     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+    ck_assert_str_eq(s_at("kind"), "APIGroupDiscoveryList");
+    int found = 0;
+    const cJSON *g;
+    cJSON_ArrayForEach(g, json_get(last, "items"))
+    {
+        if (strcmp(json_get_str(g, "metadata.name", ""), "flagger.app"))
+            continue;
+        found = 1;
+        ck_assert_str_eq(json_get_str(g, "versions[0].version", ""), "v1beta1");
+        ck_assert_str_eq(json_get_str(g, "versions[1].version", ""), "v1alpha3");
+        ck_assert_str_eq(json_get_str(g, "versions[0].resources[0].responseKind.kind", ""),
+                         "Canary");
+    }
+    ck_assert(found);
+    ck_assert_int_eq(req("GET", "/api", NULL, "application/json", NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "APIVersions");
+    ck_assert_str_eq(s_at("versions[0]"), "v1");
+    ck_assert_int_eq(req("GET", "/apis", NULL, JSON, NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "APIGroupList");
+    ck_assert_int_eq(req("GET", "/api/v1", NULL, JSON, NULL), 200);
+    ck_assert_ptr_nonnull(strstr(last_body, "\"name\":\"pods/log\""));
+    ck_assert_int_eq(req("GET", "/apis/apps/v1", NULL, JSON, NULL), 200);
+    ck_assert_ptr_nonnull(strstr(last_body, "\"name\":\"deployments/scale\",\"singularName\":"
+                                            "\"\",\"namespaced\":true,\"group\":\"autoscaling\""));
+    ck_assert_int_eq(req("GET", "/apis/flagger.app", NULL, JSON, NULL), 200);
+    ck_assert_str_eq(s_at("preferredVersion.version"), "v1beta1");
+    ck_assert_int_eq(req("GET", "/apis/nope.io/v1", NULL, JSON, NULL), 404);
+}
+END_TEST
+
+START_TEST(kapi_openapi_v3)
+{
+    ck_assert_int_eq(req("GET", "/openapi/v3", NULL, JSON, NULL), 200);
+    const char *url = json_get_str(last, "paths.apis/apps/v1.serverRelativeURL", NULL);
+    ck_assert_ptr_nonnull(url);
+    char *u = xstrdup(url);
+    ck_assert_int_eq(req("GET", u, NULL, JSON, NULL), 200);
+    free(u);
+    ck_assert_str_eq(json_get_str(last, "paths./apis/apps/v1/namespaces/{namespace}/deployments/"
+                                        "{name}.patch.x-kubernetes-group-version-kind.kind", ""),
+                     "Deployment");
+    ck_assert_int_eq(req("GET", "/openapi/v2", NULL, JSON, NULL), 404);
+}
+END_TEST
+
+START_TEST(kapi_crud_roundtrip)
+{
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 201);
+    ck_assert_str_eq(s_at("metadata.namespace"), "default");
+    ck_assert_int_eq(json_get_int(last, "metadata.generation", 0), 1);
+    ck_assert_str_eq(s_at("spec.strategy.type"), "RollingUpdate");      /* defaulted */
+    char *rv = xstrdup(s_at("metadata.resourceVersion"));
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 409);
+    ck_assert_str_eq(s_at("reason"), "AlreadyExists");
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/namespaces/default/deployments/web", NULL, JSON,
+                         NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "Deployment");
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/deployments?labelSelector=app%3Dweb", NULL, JSON,
+                         NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "DeploymentList");
+    ck_assert_int_eq(cJSON_GetArraySize(json_get(last, "items")), 1);
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/deployments?labelSelector=app%3Dother", NULL,
+                         JSON, NULL), 200);
+    ck_assert_int_eq(cJSON_GetArraySize(json_get(last, "items")), 0);
+    /* merge patch, then a stale PUT */
+    ck_assert_int_eq(req("PATCH", "/apis/apps/v1/namespaces/default/deployments/web",
+                         "application/merge-patch+json", JSON,
+                         "{\"spec\":{\"replicas\":5}}"), 200);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), 5);
+    ck_assert_int_eq(json_get_int(last, "metadata.generation", 0), 2);
+    char *stale = xasprintf("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+                            "{\"name\":\"web\",\"resourceVersion\":\"%s\"},\"spec\":{}}", rv);
+    ck_assert_int_eq(req("PUT", "/apis/apps/v1/namespaces/default/deployments/web", JSON, JSON,
+                         stale), 409);
+    ck_assert_str_eq(s_at("reason"), "Conflict");
+    ck_assert_int_eq(req("DELETE", "/apis/apps/v1/namespaces/default/deployments/web", JSON,
+                         JSON, "{\"propagationPolicy\":\"Background\"}"), 200);
+    ck_assert_str_eq(s_at("metadata.name"), "web");
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/namespaces/default/deployments/web", NULL, JSON,
+                         NULL), 404);
+    ck_assert_str_eq(s_at("kind"), "Status");
+    ck_assert_str_eq(s_at("status"), "Failure");
+    ck_assert_str_eq(s_at("reason"), "NotFound");
+    ck_assert_str_eq(s_at("message"), "deployments.apps \"web\" not found");
+    ck_assert_str_eq(s_at("details.name"), "web");
+    ck_assert_str_eq(s_at("details.group"), "apps");
+    ck_assert_str_eq(s_at("details.kind"), "deployments");
+    ck_assert_int_eq(json_get_int(last, "code", 0), 404);
+    free(rv);
+    free(stale);
+}
+END_TEST
+
+START_TEST(kapi_bad_input_table)
+{
+    static const struct {
+        const char *method, *url, *ctype, *body;
+        int status;
+        const char *reason;
+    } cases[] = {
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON, "{\"metadata\":", 400,
+         "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", "application/yaml", "a: [b", 400,
+         "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON, "", 400, "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON, "[1,2]", 400, "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON,
+         "{\"kind\":\"Secret\",\"metadata\":{\"name\":\"x\"}}", 400, "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON,
+         "{\"metadata\":{\"name\":\"x\",\"namespace\":\"other\"}}", 400, "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/configmaps", JSON, "{\"metadata\":{\"name\":\"A!\"}}",
+         422, "Invalid"},
+        {"POST", "/api/v1/namespaces/nope/configmaps", JSON, "{\"metadata\":{\"name\":\"x\"}}",
+         404, "NotFound"},
+        {"POST", "/api/v1/namespaces/default/configmaps", "application/vnd.kubernetes.protobuf",
+         "k8s", 400, "BadRequest"},
+        {"GET", "/api/v1/namespaces/default/widgets", NULL, NULL, 404, "NotFound"},
+        {"GET", "/apis/nope/v1/things", NULL, NULL, 404, "NotFound"},
+        {"GET", "/api/v1/namespaces/default/pods/x/exec", NULL, NULL, 404, "NotFound"},
+        {"GET", "/api/v1/pods?labelSelector=a%20in%20(b", NULL, NULL, 400, "BadRequest"},
+        {"GET", "/api/v1/namespaces/default/pods/%zz", NULL, NULL, 400, "BadRequest"},
+        {"POST", "/api/v1/namespaces/default/pods/x", JSON, "{}", 405, "MethodNotAllowed"},
+        {"PATCH", "/api/v1/namespaces/default", "text/plain", "{}", 415, "UnsupportedMediaType"},
+        {"PATCH", "/apis/flagger.app/v1beta1/namespaces/default/canaries/x",
+         "application/strategic-merge-patch+json", "{}", 415, "UnsupportedMediaType"},
+        {"PATCH", "/api/v1/namespaces/default", "application/json-patch+json",
+         "[{\"op\":\"remove\",\"path\":\"/nope\"}]", 422, "Invalid"},
+        {"PATCH", "/api/v1/namespaces/default", "application/merge-patch+json", "{bad", 400,
+         "BadRequest"},
+        {"PATCH", "/api/v1/namespaces/default/configmaps/x", "application/apply-patch+yaml",
+         "{}", 400, "BadRequest"},
+        {"PUT", "/api/v1/namespaces/default", JSON, "{\"metadata\":{\"name\":\"other\"}}", 400,
+         "BadRequest"},
+        {"GET", "/api/v1/namespaces/default/pods?watch=1&resourceVersion=abc", NULL, NULL, 400,
+         "BadRequest"},
+    };
+    uint64_t rv = kstore_rv(st);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int code = req(cases[i].method, cases[i].url, cases[i].ctype, JSON, cases[i].body);
+        ck_assert_msg(code == cases[i].status, "case %zu (%s %s): got %d: %s", i,
+                      cases[i].method, cases[i].url, code, last_body);
+        ck_assert_str_eq(s_at("kind"), "Status");
+        ck_assert_str_eq(s_at("apiVersion"), "v1");
+        ck_assert_msg(!strcmp(s_at("reason"), cases[i].reason), "case %zu: reason %s", i,
+                      s_at("reason"));
+        ck_assert_int_eq(json_get_int(last, "code", 0), cases[i].status);
+        ck_assert_str_ne(s_at("message"), "");
+    }
+    ck_assert_uint_eq(kstore_rv(st), rv); /* no failed request changed anything */
+    /* oversized bodies */
+    kapi_set_max_body(api, 64);
+    char big[200];
+    memset(big, ' ', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces", JSON, JSON, big), 413);
+    ck_assert_str_eq(s_at("reason"), "RequestEntityTooLarge");
+}
+END_TEST
+
+START_TEST(kapi_table_output)
+{
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces?limit=500", NULL, TABLE, NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "Table");
+    ck_assert_str_eq(s_at("columnDefinitions[0].name"), "Name");
+    ck_assert_str_eq(s_at("columnDefinitions[1].name"), "Status");
+    ck_assert_str_eq(s_at("columnDefinitions[2].name"), "Age");
+    ck_assert_str_eq(s_at("rows[0].cells[0]"), "default");
+    ck_assert_str_eq(s_at("rows[0].cells[1]"), "Active");
+    ck_assert_str_eq(s_at("rows[0].object.kind"), "PartialObjectMetadata");
+    ck_assert_str_ne(s_at("metadata.resourceVersion"), "");
+    clock_set(clk, T0 + 5 * 60 * 1000);
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default", NULL, TABLE, NULL), 200);
+    ck_assert_str_eq(s_at("rows[0].cells[2]"), "5m");
+    /* a canary: NAME STATUS WEIGHT ... LASTTRANSITIONTIME, and no rows yet */
+    ck_assert_int_eq(req("GET", "/apis/flagger.app/v1beta1/namespaces/default/canaries", NULL,
+                         TABLE, NULL), 200);
+    ck_assert_str_eq(s_at("columnDefinitions[1].name"), "Status");
+    ck_assert_str_eq(s_at("columnDefinitions[2].name"), "Weight");
+    ck_assert_int_eq(cJSON_GetArraySize(json_get(last, "rows")), 0);
+    ck_assert_int_eq(req("POST", "/apis/flagger.app/v1beta1/namespaces/default/canaries", JSON,
+                         JSON, "{\"metadata\":{\"name\":\"c\"},\"spec\":{}}"), 201);
+    ck_assert_int_eq(req("PATCH", "/apis/flagger.app/v1beta1/namespaces/default/canaries/c/status",
+                         "application/merge-patch+json", JSON,
+                         "{\"status\":{\"phase\":\"Progressing\",\"canaryWeight\":10}}"), 200);
+    ck_assert_int_eq(req("GET", "/apis/flagger.app/v1beta1/namespaces/default/canaries", NULL,
+                         TABLE, NULL), 200);
+    ck_assert_str_eq(s_at("rows[0].cells[1]"), "Progressing");
+    ck_assert_int_eq(json_get_int(last, "rows[0].cells[2]", -1), 10);
+    /* pods: NAME READY STATUS RESTARTS AGE */
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods", NULL, TABLE, NULL), 200);
+    ck_assert_str_eq(s_at("columnDefinitions[1].name"), "Ready");
+    ck_assert_str_eq(s_at("columnDefinitions[3].name"), "Restarts");
+}
+END_TEST
+
+START_TEST(kapi_status_subresource_and_scale)
+{
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 201);
+    /* a main-resource write keeps status; /status changes only status */
+    ck_assert_int_eq(req("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/status",
+                         "application/merge-patch+json", JSON,
+                         "{\"spec\":{\"replicas\":9},\"status\":{\"readyReplicas\":2}}"), 200);
+    ck_assert_int_eq(json_get_int(last, "status.readyReplicas", 0), 2);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), 2);
+    ck_assert_int_eq(req("PATCH", "/apis/apps/v1/namespaces/default/deployments/web",
+                         "application/merge-patch+json", JSON,
+                         "{\"status\":{\"readyReplicas\":7}}"), 200);
+    ck_assert_int_eq(json_get_int(last, "status.readyReplicas", 0), 2);
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale", NULL,
+                         JSON, NULL), 200);
+    ck_assert_str_eq(s_at("kind"), "Scale");
+    ck_assert_str_eq(s_at("apiVersion"), "autoscaling/v1");
+    ck_assert_str_eq(s_at("status.selector"), "app=web");
+    ck_assert_int_eq(req("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale",
+                         "application/merge-patch+json", JSON, "{\"spec\":{\"replicas\":4}}"),
+                     200);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), 4);
+    ck_assert_int_eq(req("PUT", "/apis/apps/v1/namespaces/default/deployments/web/scale", NULL,
+                         JSON, "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":"
+                               "{\"replicas\":1}}"), 409);
+    ck_assert_int_eq(req("PUT", "/apis/apps/v1/namespaces/default/deployments/web/scale", NULL,
+                         JSON, "{\"spec\":{\"replicas\":-1}}"), 422);
+    ck_assert_int_eq(req("GET", "/apis/apps/v1/namespaces/default/deployments/web", NULL, JSON,
+                         NULL), 200);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), 4);
+}
+END_TEST
+
+START_TEST(kapi_strategic_and_apply_patches)
+{
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 201);
+    ck_assert_int_eq(req("PATCH", "/apis/apps/v1/namespaces/default/deployments/web",
+                         "application/strategic-merge-patch+json", JSON,
+                         "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\","
+                         "\"image\":\"web:2.0\"}]}}}}"), 200);
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].image"), "web:2.0");
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].imagePullPolicy"), "IfNotPresent");
+    /* server-side apply creates (201) then merges (200) */
+    const char *cm = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+                     "\"cfg\"},\"data\":{\"a\":\"1\"}}";
+    ck_assert_int_eq(req("PATCH", "/api/v1/namespaces/default/configmaps/cfg?fieldManager=t",
+                         "application/apply-patch+yaml", JSON, cm), 201);
+    ck_assert_int_eq(req("PATCH", "/api/v1/namespaces/default/configmaps/cfg?fieldManager=t",
+                         "application/apply-patch+yaml", JSON, "data:\n  b: \"2\"\n"), 200);
+    ck_assert_str_eq(s_at("data.a"), "1");
+    ck_assert_str_eq(s_at("data.b"), "2");
+    /* dry run never persists */
+    ck_assert_int_eq(req("PATCH", "/api/v1/namespaces/default/configmaps/cfg?dryRun=All",
+                         "application/merge-patch+json", JSON, "{\"data\":{\"a\":\"x\"}}"), 200);
+    ck_assert_str_eq(s_at("data.a"), "x");
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/configmaps/cfg", NULL, JSON, NULL),
+                     200);
+    ck_assert_str_eq(s_at("data.a"), "1");
+}
+END_TEST
+
+START_TEST(kapi_services_get_cluster_ips)
+{
+    const char *svc = "{\"metadata\":{\"name\":\"s\"},\"spec\":{\"ports\":[{\"port\":80}]}}";
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/services", JSON, JSON, svc), 201);
+    char *ip = xstrdup(s_at("spec.clusterIP"));
+    ck_assert_int_eq(strncmp(ip, "10.96.", 6), 0);
+    ck_assert_str_eq(s_at("spec.type"), "ClusterIP");
+    ck_assert_str_eq(s_at("spec.sessionAffinity"), "None");
+    ck_assert_str_eq(s_at("spec.ports[0].protocol"), "TCP");
+    ck_assert_int_eq(json_get_int(last, "spec.ports[0].targetPort", 0), 80);
+    /* a PUT without clusterIP keeps the assigned one */
+    ck_assert_int_eq(req("PUT", "/api/v1/namespaces/default/services/s", JSON, JSON, svc), 200);
+    ck_assert_str_eq(s_at("spec.clusterIP"), ip);
+    free(ip);
+}
+END_TEST
+
+START_TEST(kapi_crd_makes_resources_servable)
+{
+    const char *crd =
+        "{\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\","
+        "\"metadata\":{\"name\":\"widgets.example.com\"},\"spec\":{\"group\":\"example.com\","
+        "\"scope\":\"Namespaced\",\"names\":{\"plural\":\"widgets\",\"singular\":\"widget\","
+        "\"kind\":\"Widget\",\"shortNames\":[\"wd\"]},\"versions\":[{\"name\":\"v1alpha1\","
+        "\"served\":true,\"storage\":false},{\"name\":\"v1\",\"served\":true,\"storage\":true,"
+        "\"additionalPrinterColumns\":[{\"name\":\"Size\",\"type\":\"integer\",\"jsonPath\":"
+        "\".spec.size\"}]}]}}";
+    ck_assert_int_eq(req("GET", "/apis/example.com/v1/namespaces/default/widgets", NULL, JSON,
+                         NULL), 404);
+    ck_assert_int_eq(req("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", JSON,
+                         JSON, crd), 201);
+    ck_assert_str_eq(s_at("status.conditions[0].type"), "Established");
+    ck_assert_int_eq(req("POST", "/apis/example.com/v1/namespaces/default/widgets", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"w\"},\"spec\":{\"size\":3}}"), 201);
+    ck_assert_str_eq(s_at("apiVersion"), "example.com/v1");
+    ck_assert_int_eq(req("GET", "/apis/example.com/v1alpha1/namespaces/default/widgets/w", NULL,
+                         JSON, NULL), 200);
+    ck_assert_str_eq(s_at("apiVersion"), "example.com/v1alpha1");
+    ck_assert_int_eq(req("GET", "/apis/example.com", NULL, JSON, NULL), 200);
+    ck_assert_str_eq(s_at("preferredVersion.version"), "v1");
+    ck_assert_int_eq(req("GET", "/apis/example.com/v1/namespaces/default/widgets", NULL, TABLE,
+                         NULL), 200);
+    ck_assert_str_eq(s_at("columnDefinitions[1].name"), "Size");
+    ck_assert_int_eq(json_get_int(last, "rows[0].cells[1]", 0), 3);
+    /* a bad CRD is refused; deleting the CRD removes the type */
+    ck_assert_int_eq(req("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", JSON,
+                         JSON, "{\"metadata\":{\"name\":\"x.y\"},\"spec\":{}}"), 422);
+    ck_assert_int_eq(req("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                                   "widgets.example.com", NULL, JSON, NULL), 200);
+    ck_assert_int_eq(req("GET", "/apis/example.com/v1/namespaces/default/widgets", NULL, JSON,
+                         NULL), 404);
+}
+END_TEST
+
+START_TEST(kapi_watch_streams_events)
+{
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/configmaps", NULL, JSON, NULL), 200);
+    char *rv = xstrdup(s_at("metadata.resourceVersion"));
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/configmaps", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"a\",\"labels\":{\"w\":\"1\"}}}"), 201);
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/configmaps", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"b\"}}"), 201);
+    ck_assert_int_eq(req("DELETE", "/api/v1/namespaces/default/configmaps/a", NULL, JSON, NULL),
+                     200);
+    char url[256];
+    snprintf(url, sizeof(url), "/api/v1/namespaces/default/configmaps?watch=true&"
+                               "resourceVersion=%s", rv);
+    ck_assert_int_eq(req("GET", url, NULL, JSON, NULL), 200);
+    ck_assert_ptr_nonnull(strstr(last_body, "{\"type\":\"ADDED\",\"object\":{"));
+    ck_assert_ptr_nonnull(strstr(last_body, "\"type\":\"DELETED\""));
+    ck_assert_ptr_nonnull(strstr(last_body, "\"kind\":\"ConfigMap\""));
+    int lines = 0;
+    for (const char *p = last_body; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 3);
+    /* selectors apply; no rv: synthetic ADDED for what exists */
+    snprintf(url, sizeof(url), "/api/v1/namespaces/default/configmaps?watch=1&"
+                               "resourceVersion=%s&labelSelector=w%%3D1", rv);
+    ck_assert_int_eq(req("GET", url, NULL, JSON, NULL), 200);
+    ck_assert_ptr_null(strstr(last_body, "\"name\":\"b\""));
+    ck_assert_int_eq(req("GET", "/api/v1/watch/namespaces/default/configmaps", NULL, TABLE, NULL),
+                     200);
+    ck_assert_ptr_nonnull(strstr(last_body, "\"type\":\"ADDED\",\"object\":{\"kind\":\"Table\""));
+    /* too old: 410 */
+    kstore_set_window(st, 16);
+    for (int i = 0; i < 20; i++) {
+        char body[96];
+        snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"n%d\"}}", i);
+        req("POST", "/api/v1/namespaces/default/configmaps", JSON, JSON, body);
+    }
+    ck_assert_int_eq(req("GET", url, NULL, JSON, NULL), 410);
+    ck_assert_str_eq(s_at("reason"), "Expired");
+    free(rv);
+}
+END_TEST
+
+START_TEST(kapi_protobuf_namespace_create)
+{
+    static const unsigned char body[] = {
+        0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09, 'N', 'a', 'm', 'e',
+        's', 'p', 'a', 'c', 'e', 0x12, 0x1e, 0x0a, 0x16, 0x0a, 0x06, 'n', 'e', 'w', 'n', 's', '2',
+        0x12, 0x00, 0x1a, 0x00, 0x22, 0x00, 0x2a, 0x00, 0x32, 0x00, 0x38, 0x00, 0x42, 0x00, 0x12,
+        0x00, 0x1a, 0x02, 0x0a, 0x00, 0x1a, 0x00, 0x22, 0x00};
+    struct http_request rq = HTTP_REQUEST_INIT;
+    struct http_response rs;
+    rq.method = "POST";
+    rq.url = "/api/v1/namespaces?fieldManager=kubectl-create&fieldValidation=Strict";
+    http_headers_add(&rq.headers, "Content-Type", "application/vnd.kubernetes.protobuf");
+    rq.body = (const char *)body;
+    rq.body_len = sizeof(body);
+    http_response_init(&rs);
+    kapi_handle(api, &rq, &rs);
+    ck_assert_int_eq(rs.status, 201);
+    ck_assert_ptr_nonnull(kstore_peek(st, "", "namespaces", "", "newns2"));
+    http_response_release(&rs);
+    http_headers_release(&rq.headers);
+}
+END_TEST
+
+START_TEST(kapi_faults_and_logs)
+{
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/pods", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":"
+                         "\"c\",\"image\":\"x\"}]}}"), 201);
+    ck_assert_str_eq(s_at("status.phase"), "Pending");
+    ck_assert_int_eq(kapi_fault_add(api, "get", "pods", 503, 0, 1.0, NULL), 0);
+    ck_assert_int_eq(kapi_fault_add(api, "frob", "pods", 503, 0, 1.0, NULL), E_INVALID);
+    ck_assert_int_eq(kapi_fault_add(api, "get", "pods", 503, 0, 1.5, NULL), E_INVALID);
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/p", NULL, JSON, NULL), 503);
+    ck_assert_str_eq(s_at("reason"), "ServiceUnavailable");
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods", NULL, JSON, NULL), 200);
+    kapi_fault_clear(api);
+    ck_assert_int_eq(kapi_fault_add(api, "*", "*", 0, 1500, 1.0, NULL), 0);
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/p", NULL, JSON, NULL), 200);
+    ck_assert_int_eq(clock_now_ms(clk), T0 + 1500);
+    kapi_fault_clear(api);
+    kstore_log_append(st, "default", "p", "c", "one\ntwo\nthree\n");
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/p/log?tailLines=2", NULL, NULL,
+                         NULL), 200);
+    ck_assert_str_eq(last_body, "two\nthree\n");
+    ck_assert_str_eq(last_ctype, "text/plain");
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/q/log", NULL, NULL, NULL), 404);
+}
+END_TEST
+
+START_TEST(kapi_delete_collects_dependents)
+{
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/configmaps", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"owner\"}}"), 201);
+    char *body = xasprintf("{\"metadata\":{\"name\":\"dep\",\"ownerReferences\":[{\"apiVersion\":"
+                           "\"v1\",\"kind\":\"ConfigMap\",\"name\":\"owner\",\"uid\":\"%s\"}]}}",
+                           s_at("metadata.uid"));
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/secrets", JSON, JSON, body), 201);
+    ck_assert_int_eq(req("DELETE", "/api/v1/namespaces/default/configmaps/owner", NULL, JSON,
+                         NULL), 200);
+    ck_assert_ptr_null(kstore_peek(st, "", "secrets", "default", "dep"));
+    free(body);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kapi");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, kapi_version_and_health);
+    tcase_add_test(tc, kapi_discovery_aggregated_and_legacy);
+    tcase_add_test(tc, kapi_openapi_v3);
+    tcase_add_test(tc, kapi_crud_roundtrip);
+    tcase_add_test(tc, kapi_bad_input_table);
+    tcase_add_test(tc, kapi_table_output);
+    tcase_add_test(tc, kapi_status_subresource_and_scale);
+    tcase_add_test(tc, kapi_strategic_and_apply_patches);
+    tcase_add_test(tc, kapi_services_get_cluster_ips);
+    tcase_add_test(tc, kapi_crd_makes_resources_servable);
+    tcase_add_test(tc, kapi_watch_streams_events);
+    tcase_add_test(tc, kapi_protobuf_namespace_create);
+    tcase_add_test(tc, kapi_faults_and_logs);
+    tcase_add_test(tc, kapi_delete_collects_dependents);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

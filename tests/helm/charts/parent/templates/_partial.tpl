@@ -1,0 +1,1 @@
+{{- define "parent.unused" }}never rendered on its own{{ end }}

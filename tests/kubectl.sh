@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# kubectl.sh -- drive `sim serve` with the REAL kubectl found on PATH.
+# Starts $BIN/sim serve on a free port with its own kubeconfig, HOME and
+# kubectl cache dir, runs the kubectl commands a user of the demo runs, and
+# checks their output.  Each check prints "ok" or "FAIL" with the command; the
+# last line is "N passed, N failed, N skipped".  Without kubectl every check
+# is SKIPPED (never passed).  Checks that need the controllers (rollout
+# status, logs) are skipped loudly when sim/kctl.c is absent.
+set -u
+BIN=${BIN:-build/bin}
+BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "kubectl.sh: BIN folder not found" >&2; exit 1; }
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+pass=0; fail=0; skip=0
+ok()   { pass=$((pass + 1)); echo "ok    $*"; }
+bad()  { fail=$((fail + 1)); echo "FAIL  $*"; }
+skp()  { skip=$((skip + 1)); echo "skip  $*"; }
+summary() { echo "$pass passed, $fail failed, $skip skipped"; }
+
+NCHECKS=37
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    echo "!! kubectl.sh: kubectl is NOT on PATH: every kubectl check is SKIPPED.      !!"
+    echo "!! Nothing was verified against the real kubectl.                           !!"
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    skip=$NCHECKS
+    summary
+    exit 0
+fi
+if [ ! -x "$BIN/sim" ]; then
+    echo "kubectl.sh: $BIN/sim is missing (build it first)"
+    bad "sim binary present"
+    summary
+    exit 1
+fi
+HAVE_CTL=0
+[ -f "$ROOT/sim/kctl.c" ] && HAVE_CTL=1
+
+TMP=$(mktemp -d /tmp/kubectl-sh.XXXXXX)
+export HOME=$TMP/home KUBECACHEDIR=$TMP/cache KUBECONFIG=$TMP/kubeconfig
+mkdir -p "$HOME" "$KUBECACHEDIR"
+SIM_PID=
+WATCH_PID=
+cleanup() {
+    [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+    [ -n "$SIM_PID" ] && kill -TERM "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# ---- start the server ----------------------------------------------------------------
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+"$BIN/sim" serve --port 0 --kubeconfig "$KUBECONFIG" >"$TMP/sim.out" 2>"$TMP/sim.err" &
+SIM_PID=$!
+for _ in $(seq 1 100); do
+    grep -q 'serving the Kubernetes API' "$TMP/sim.out" 2>/dev/null && [ -s "$KUBECONFIG" ] && break
+    sleep 0.1
+done
+if ! grep -q 'serving the Kubernetes API' "$TMP/sim.out"; then
+    bad "sim serve starts"; cat "$TMP/sim.err"; summary; exit 1
+fi
+ok "sim serve starts ($(head -1 "$TMP/sim.out" | sed 's/.*on //'))"
+
+# ---- helpers ------------------------------------------------------------------------------
+OUT=$TMP/out
+k() { timeout 20 kubectl --cache-dir "$KUBECACHEDIR" "$@" >"$OUT" 2>&1; }
+show() { sed 's/^/      | /' "$OUT" | head -12; }
+# expect DESC PATTERN ARGS...: kubectl ARGS succeeds and prints PATTERN (ERE).
+expect() {
+    local desc=$1 pat=$2; shift 2
+    if k "$@" && grep -Eq -- "$pat" "$OUT"; then ok "kubectl $* ($desc)"
+    else bad "kubectl $* ($desc): wanted /$pat/"; show; fi
+}
+# expect_fail DESC PATTERN ARGS...: kubectl ARGS fails and prints PATTERN.
+expect_fail() {
+    local desc=$1 pat=$2; shift 2
+    if ! k "$@" && grep -Eq -- "$pat" "$OUT"; then ok "kubectl $* ($desc)"
+    else bad "kubectl $* ($desc): wanted failure with /$pat/"; show; fi
+}
+need_ctl() {
+    if [ $HAVE_CTL -eq 0 ]; then
+        echo "!!!! sim/kctl.c (the controllers) does not exist yet: SKIPPING '$1' !!!!"
+        skp "$1 (no controllers)"
+        return 1
+    fi
+    return 0
+}
+
+# ---- manifests -----------------------------------------------------------------------------
+cat >"$TMP/app.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: podinfo
+  namespace: myapp
+  labels:
+    app: podinfo
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: podinfo
+  template:
+    metadata:
+      labels:
+        app: podinfo
+    spec:
+      containers:
+      - name: podinfod
+        image: ghcr.io/stefanprodan/podinfo:6.0.0
+        ports:
+        - containerPort: 9898
+        env:
+        - name: A
+          value: "1"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: podinfo
+  namespace: myapp
+spec:
+  selector:
+    app: podinfo
+  ports:
+  - name: http
+    port: 9898
+EOF
+cat >"$TMP/canary.yaml" <<'EOF'
+apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata:
+  name: podinfo
+  namespace: myapp
+spec:
+  targetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: podinfo
+  service:
+    port: 9898
+  analysis:
+    interval: 1m
+    threshold: 5
+    stepWeight: 10
+    maxWeight: 50
+EOF
+
+# ---- the checks ------------------------------------------------------------------------------
+expect "server version" 'Server Version: v1\.32' version
+expect "namespaces" '^default +Active' get ns
+expect "CRDs in discovery" 'canaries +flagger\.app/v1beta1 +true +Canary' api-resources
+expect "create namespace (protobuf body)" 'namespace/myapp created' create ns myapp
+expect_fail "namespace exists" 'AlreadyExists.*namespaces "myapp" already exists' create ns myapp
+expect "empty namespace" 'No resources found in myapp namespace' get pods -n myapp
+expect "apply creates" 'deployment\.apps/podinfo created' apply -f "$TMP/app.yaml"
+expect "second apply" 'deployment\.apps/podinfo unchanged' apply -f "$TMP/app.yaml"
+expect "apply canary" 'canary\.flagger\.app/podinfo created' apply -f "$TMP/canary.yaml"
+expect "second apply of canary" 'canary\.flagger\.app/podinfo unchanged' apply -f "$TMP/canary.yaml"
+sed -i 's/stepWeight: 10/stepWeight: 20/' "$TMP/canary.yaml"
+expect "modified canary" 'canary\.flagger\.app/podinfo configured' apply -f "$TMP/canary.yaml"
+sed -i 's/value: "1"/value: "2"/' "$TMP/app.yaml"
+expect "modified deployment (strategic merge)" 'deployment\.apps/podinfo configured' \
+    apply -f "$TMP/app.yaml"
+expect "env merged by name" '^\[\{"name":"A","value":"2"\}\]$' get deploy podinfo -n myapp \
+    -o 'jsonpath={.spec.template.spec.containers[0].env}'
+expect "deploy and svc" 'service/podinfo +ClusterIP +10\.96\.[0-9]+\.[0-9]+ +<none> +9898/TCP' \
+    get deploy,svc -n myapp
+grep -q 'deployment.apps/podinfo' "$OUT" && ok "get deploy,svc lists deployment.apps/podinfo" \
+    || { bad "get deploy,svc lists deployment.apps/podinfo"; show; }
+expect "printer columns" '^NAME +STATUS +WEIGHT +LASTTRANSITIONTIME' get canary -n myapp
+expect "status subresource" 'canary\.flagger\.app/podinfo patched' patch canary podinfo -n myapp \
+    --subresource=status --type=merge \
+    -p '{"status":{"phase":"Succeeded","canaryWeight":0,"lastTransitionTime":"2024-05-01T10:00:00Z"}}'
+expect "columns show status" '^podinfo +Succeeded +0 +2024-05-01T10:00:00Z' get canary -n myapp
+expect "-o yaml" 'last-applied-configuration' get deploy podinfo -n myapp -o yaml
+grep -q 'revisionHistoryLimit: 10' "$OUT" && ok "-o yaml shows server defaults" \
+    || { bad "-o yaml shows server defaults"; show; }
+expect "-o jsonpath" '^2$' get deploy podinfo -n myapp -o 'jsonpath={.spec.replicas}'
+expect "scale" 'deployment\.apps/podinfo scaled' scale deploy podinfo -n myapp --replicas=3
+expect "scaled" '^3$' get deploy podinfo -n myapp -o 'jsonpath={.spec.replicas}'
+if need_ctl "rollout status"; then
+    if timeout 60 kubectl --cache-dir "$KUBECACHEDIR" rollout status deploy/podinfo -n myapp \
+        --timeout=50s >"$OUT" 2>&1 && grep -q 'successfully rolled out' "$OUT"; then
+        ok "kubectl rollout status deploy/podinfo -n myapp"
+    else bad "kubectl rollout status deploy/podinfo -n myapp"; show; fi
+fi
+# get -w must receive an update made while it runs.
+timeout 15 kubectl --cache-dir "$KUBECACHEDIR" get deploy podinfo -n myapp -w \
+    -o 'custom-columns=NAME:.metadata.name,WATCHED:.metadata.labels.watched' >"$TMP/watch" 2>&1 &
+WATCH_PID=$!
+sleep 2
+k label deploy podinfo -n myapp watched=yes
+got=0
+for _ in $(seq 1 50); do grep -Eq '^podinfo +yes' "$TMP/watch" && { got=1; break; }; sleep 0.2; done
+kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
+if [ $got -eq 1 ]; then ok "kubectl get deploy podinfo -w (received the label update)"
+else bad "kubectl get deploy podinfo -w (received the label update)"; sed 's/^/      | /' "$TMP/watch"; fi
+if need_ctl "logs"; then
+    expect "logs of a deployment's pod" '.' logs deploy/podinfo -n myapp
+fi
+expect "describe" 'Name: +podinfo' describe deploy podinfo -n myapp
+grep -q 'Events:' "$OUT" && ok "describe shows Events" || { bad "describe shows Events"; show; }
+expect_fail "not found" 'NotFound.*deployments\.apps "nope" not found' get deploy nope -n myapp
+expect "server-side apply" 'canary\.flagger\.app/podinfo serverside-applied' \
+    apply --server-side -f "$TMP/canary.yaml"
+expect "delete canary" 'canary\.flagger\.app "podinfo" deleted' delete -f "$TMP/canary.yaml"
+expect "canary gone" 'No resources found in myapp namespace' get canary -n myapp
+expect "delete deployment" 'deployment\.apps "podinfo" deleted' delete deploy podinfo -n myapp
+expect "delete namespace" 'namespace "myapp" deleted' delete ns myapp
+expect_fail "namespace gone" 'NotFound' get ns myapp
+
+# ---- clean exit of the server ----------------------------------------------------------------
+kill -TERM "$SIM_PID"
+wait "$SIM_PID"; rc=$?
+SIM_PID=
+if [ $rc -eq 0 ] && ! grep -Eq 'Sanitizer|runtime error|leak' "$TMP/sim.err"; then
+    ok "sim serve stops cleanly on SIGTERM (exit 0, no sanitizer report)"
+else
+    bad "sim serve stops cleanly on SIGTERM (exit $rc)"; tail -30 "$TMP/sim.err"
+fi
+total=$((pass + fail + skip))
+[ $total -eq $NCHECKS ] || echo "note: kubectl.sh ran $total checks, NCHECKS says $NCHECKS"
+summary
+[ $fail -eq 0 ]
