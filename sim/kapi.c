@@ -272,12 +272,17 @@ static void set_field(cJSON *o, const char *key, cJSON *v)
         cJSON_AddItemToObject(o, key, v);
 }
 
+void kapi__set_gvk(cJSON *o, const char *gv, const char *kind)
+{
+    set_field(o, "apiVersion", cJSON_CreateString(gv));
+    set_field(o, "kind", cJSON_CreateString(kind));
+}
+
 cJSON *kapi__out(const struct kres_type *t, const char *version, const cJSON *obj)
 {
     cJSON *o = cJSON_Duplicate(obj, 1);
     char *gv = *t->group ? xasprintf("%s/%s", t->group, version) : xstrdup(version);
-    set_field(o, "apiVersion", cJSON_CreateString(gv));
-    set_field(o, "kind", cJSON_CreateString(t->kind));
+    kapi__set_gvk(o, gv, t->kind);
     free(gv);
     return o;
 }

@@ -61,6 +61,8 @@ void kapi__fail(struct http_response *rs, int rc, const struct err *err, const c
 char *kapi__query(const struct kreq *r, const char *name);
 int kapi__query_bool(const struct kreq *r, const char *name);
 /* obj as served in r's version: a copy with apiVersion and kind set. */
+/* Set apiVersion (gv) and kind of o in place. */
+void kapi__set_gvk(cJSON *o, const char *gv, const char *kind);
 cJSON *kapi__out(const struct kres_type *t, const char *version, const cJSON *obj);
 /* Parse the request body per its Content-Type into *out. */
 int kapi__body(const struct kreq *r, cJSON **out, struct err *err);

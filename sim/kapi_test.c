@@ -513,6 +513,9 @@ START_TEST(kapi_faults_and_logs)
                          NULL), 200);
     ck_assert_str_eq(last_body, "two\nthree\n");
     ck_assert_str_eq(last_ctype, "text/plain");
+    ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/p/log?follow=true&tailLines=1",
+                         NULL, NULL, NULL), 200);
+    ck_assert_str_eq(last_body, "three\n");
     ck_assert_int_eq(req("GET", "/api/v1/namespaces/default/pods/q/log", NULL, NULL, NULL), 404);
 }
 END_TEST

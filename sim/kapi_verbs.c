@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/json.h"
 #include "core/mem.h"
@@ -153,9 +154,17 @@ static cJSON *list_doc(struct kreq *r, cJSON *items, const char *cont, uint64_t 
         free(gv);
         cJSON_AddStringToObject(o, "kind", r->t->list_kind);
         cJSON_AddObjectToObject(o, "metadata");
-        cJSON *out = cJSON_AddArrayToObject(o, "items");
-        const cJSON *it;
-        cJSON_ArrayForEach(it, items) cJSON_AddItemToArray(out, kapi__out(r->t, r->version, it));
+        /* the items are copies already: move them rather than copy again */
+        cJSON_AddItemToObject(o, "items", cJSON_Duplicate(items, 0));
+        cJSON *out = cJSON_GetObjectItemCaseSensitive(o, "items");
+        char *gv2 = *r->t->group ? xasprintf("%s/%s", r->t->group, r->version)
+                                 : xstrdup(r->version);
+        while (items->child) {
+            cJSON *it = cJSON_DetachItemViaPointer(items, items->child);
+            kapi__set_gvk(it, gv2, r->t->kind);
+            cJSON_AddItemToArray(out, it);
+        }
+        free(gv2);
     }
     cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
     cJSON_AddStringToObject(md, "resourceVersion", rvs);
@@ -756,6 +765,64 @@ static void tail_lines(struct buf *b, long n)
     buf_truncate(b, end - i);
 }
 
+/* `logs -f`: a stream that sends what the container logs, until the pod is
+ * gone or the client leaves. */
+struct logf {
+    kapi *api;
+    char *ns, *pod, *container;
+    size_t sent;
+};
+
+static ssize_t logf_read(void *ctx, char *out, size_t max)
+{
+    struct logf *f = ctx;
+    struct buf text = BUF_INIT;
+    kstore_lock(f->api->st);
+    int alive = kstore_peek(f->api->st, "", "pods", f->ns, f->pod) != NULL;
+    kstore_log_get(f->api->st, f->ns, f->pod, f->container, &text, NULL);
+    kstore_unlock(f->api->st);
+    if (text.len < f->sent)   /* the log was trimmed at its cap */
+        f->sent = text.len;
+    size_t n = text.len - f->sent;
+    if (n > max)
+        n = max;
+    memcpy(out, text.ptr + f->sent, n);
+    f->sent += n;
+    buf_release(&text);
+    if (n)
+        return (ssize_t)n;
+    if (!alive)
+        return 0;
+    if (!clock_is_virtual(f->api->clk)) {
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return HTTP_STREAM_AGAIN;
+}
+
+static void logf_free(void *ctx)
+{
+    struct logf *f = ctx;
+    free(f->ns);
+    free(f->pod);
+    free(f->container);
+    free(f);
+}
+
+static void start_follow(struct kreq *r, struct http_response *rs, const char *container,
+                         size_t skip)
+{
+    struct logf *f = xcalloc(1, sizeof(*f));
+    f->api = r->api;
+    f->ns = xstrdup(ns_or_empty(r));
+    f->pod = xstrdup(r->name);
+    f->container = container ? xstrdup(container) : NULL;
+    f->sent = skip;
+    rs->stream = logf_read;
+    rs->stream_ctx = f;
+    rs->stream_free = logf_free;
+}
+
 static void do_log(struct kreq *r, struct http_response *rs)
 {
     const cJSON *pod = current(r);
@@ -767,9 +834,12 @@ static void do_log(struct kreq *r, struct http_response *rs)
     const char *container = c ? c : default_container(pod);
     struct buf text = BUF_INIT;
     kstore_log_get(r->api->st, ns_or_empty(r), r->name, container, &text, NULL);
+    size_t full = text.len;
     if (tl)
         tail_lines(&text, strtol(tl, NULL, 10));
     http_response_set(rs, 200, "text/plain", text.ptr, text.len);
+    if (kapi__query_bool(r, "follow"))
+        start_follow(r, rs, container, full);
     buf_release(&text);
     free(c);
     free(tl);

@@ -124,8 +124,8 @@ int kstore_list(kstore *st, const char *group, const char *resource,
  * namespace from metadata.namespace ("" / absent = cluster-scoped).  A
  * namespaced object needs its namespace to exist (E_NOTFOUND 'namespaces "x"
  * not found').  E_EXISTS when the name is taken.  Server-set metadata
- * (uid, resourceVersion, generation, creationTimestamp, deletionTimestamp,
- * managedFields-free) is overwritten. */
+ * (uid, resourceVersion, generation, creationTimestamp, deletionTimestamp)
+ * is overwritten; managedFields are neither tracked nor checked. */
 int kstore_create(kstore *st, const char *group, const char *resource, const cJSON *obj,
                   unsigned flags, cJSON **out, struct err *err);
 /* Replace the object named by obj's metadata (namespace, name).  If obj

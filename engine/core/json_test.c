@@ -394,6 +394,72 @@ START_TEST(json_print_pretty)
 }
 END_TEST
 
+
+START_TEST(json_parse_deep_nesting_rejected)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < 2000; i++)
+        buf_putc(&b, '[');
+    for (int i = 0; i < 2000; i++)
+        buf_putc(&b, ']');
+    struct err e = ERR_INIT;
+    cJSON *j = NULL;
+    ck_assert_int_eq(json_parse(&j, b.ptr, b.len, "deep.json", &e), E_PARSE);
+    ck_assert_msg(strncmp(e.msg, "deep.json:1:", 12) == 0, "%s", e.msg);
+    buf_release(&b);
+}
+END_TEST
+
+START_TEST(json_hash_sensitive)
+{
+    cJSON *a = P("{\"spec\":{\"replicas\":3,\"image\":\"nginx:1.25\"}}");
+    cJSON *b = P("{\"spec\":{\"replicas\":3,\"image\":\"nginx:1.26\"}}");
+    cJSON *c = P("{\"spec\":{\"replicas\":\"3\",\"image\":\"nginx:1.25\"}}");
+    ck_assert_uint_ne(json_hash(a), json_hash(b));
+    ck_assert_uint_ne(json_hash(a), json_hash(c));
+    ck_assert(!json_equal(a, c));
+    /* -0 and 0 are the same number */
+    cJSON *z1 = P("[0]"), *z2 = P("[-0.0]");
+    ck_assert(json_equal(z1, z2));
+    ck_assert_uint_eq(json_hash(z1), json_hash(z2));
+    struct buf out = BUF_INIT;
+    json_print(NULL, 0, &out);
+    json_canonical(NULL, &out);
+    ck_assert_str_eq(out.ptr, "nullnull");
+    buf_release(&out);
+    cJSON_Delete(z1);
+    cJSON_Delete(z2);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cJSON_Delete(c);
+}
+END_TEST
+
+START_TEST(json_duplicate_keys_equal)
+{
+    cJSON *a = P("{\"a\":1,\"a\":2}"), *b = P("{\"a\":1,\"a\":2}");
+    ck_assert(json_equal(a, b));
+    cJSON *d = json_merge_diff(a, b);
+    ck_assert_str_eq(S(d), "{}");
+    cJSON_Delete(d);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+END_TEST
+
+START_TEST(json_merge_patch_null_target)
+{
+    cJSON *p = P("{\"a\":{\"b\":null,\"c\":1}}");
+    cJSON *r = json_merge_patch(NULL, p);
+    ck_assert_str_eq(S(r), "{\"a\":{\"c\":1}}");
+    cJSON_Delete(r);
+    r = json_merge_patch(p, NULL);
+    ck_assert(json_equal(r, p));
+    cJSON_Delete(r);
+    cJSON_Delete(p);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -411,6 +477,10 @@ static Suite *json_suite(void)
     tcase_add_test(tc, json_numbers_formats);
     tcase_add_test(tc, json_numbers_round_trip);
     tcase_add_test(tc, json_print_pretty);
+    tcase_add_test(tc, json_parse_deep_nesting_rejected);
+    tcase_add_test(tc, json_hash_sensitive);
+    tcase_add_test(tc, json_duplicate_keys_equal);
+    tcase_add_test(tc, json_merge_patch_null_target);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -56,6 +56,8 @@ static int resolve_word(const char *s, struct scalar *sv)
     static const char *const nans[] = {".nan", ".NaN", ".NAN", NULL};
     static const char *const pinf[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL};
     static const char *const ninf[] = {"-.inf", "-.Inf", "-.INF", NULL};
+    if (s[0] && (!strchr("yYnNtTfFoO~.+-", s[0]) || strnlen(s, 7) > 6))
+        return 0;
     if (in_set(s, nulls))
         sv->kind = R_NULL;
     else if (in_set(s, yes) || in_set(s, no)) {
@@ -312,6 +314,66 @@ static char *json_key(const cJSON *v)
 
 /* ==== reader ================================================================== */
 
+/* Index of a map's keys under construction, so that duplicate checks and
+ * merges stay linear on maps with many keys. */
+struct keyset {
+    cJSON **slots; /* open addressing; NULL = empty */
+    size_t cap, n;
+};
+
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static cJSON **keyset_slot(const struct keyset *ks, const char *key)
+{
+    size_t i = key_hash(key) & (ks->cap - 1);
+    while (ks->slots[i] && strcmp(ks->slots[i]->string, key) != 0)
+        i = (i + 1) & (ks->cap - 1);
+    return &ks->slots[i];
+}
+
+/* Make room for one more key (keeps the load under 1/2). */
+static void keyset_reserve(struct keyset *ks)
+{
+    if (ks->cap && (ks->n + 1) * 2 <= ks->cap)
+        return;
+    struct keyset big = {NULL, ks->cap ? ks->cap * 2 : 16, ks->n};
+    big.slots = xcalloc(big.cap, sizeof(*big.slots));
+    for (size_t i = 0; i < ks->cap; i++)
+        if (ks->slots[i])
+            *keyset_slot(&big, ks->slots[i]->string) = ks->slots[i];
+    free(ks->slots);
+    *ks = big;
+}
+
+static cJSON *keyset_get(const struct keyset *ks, const char *key)
+{
+    return ks->cap ? *keyset_slot(ks, key) : NULL;
+}
+
+/* Add item (which has its key) to the map obj, replacing an existing item of
+ * the same key in place. */
+static void keyset_put(struct keyset *ks, cJSON *obj, cJSON *item)
+{
+    keyset_reserve(ks);
+    cJSON **slot = keyset_slot(ks, item->string);
+    if (*slot) {
+        cJSON_ReplaceItemViaPointer(obj, *slot, item);
+    } else {
+        cJSON_AddItemToArray(obj, item);
+        ks->n++;
+    }
+    *slot = item;
+}
+
 struct frame {
     cJSON *node;       /* object or array being filled */
     char *key;         /* object: pending key (owned), NULL while expecting one */
@@ -322,6 +384,7 @@ struct frame {
     size_t bytes0;
     int height;        /* tallest child */
     yaml_mark_t mark;  /* where the collection starts */
+    struct keyset keys; /* object: its keys so far */
 };
 
 struct anchor {
@@ -343,6 +406,7 @@ struct reader {
     size_t nodes, bytes; /* after alias expansion, whole stream */
     cJSON *doc;          /* root of the current document */
     cJSON *docs;
+    int ndocs;
     yaml_mark_t second;  /* start of the second non-empty document */
     yaml_mark_t doc_start;
     struct err *err;
@@ -467,10 +531,8 @@ static void apply_merges(struct frame *f)
         cJSON *c = src->child;
         while (c) {
             cJSON *next = c->next;
-            if (c->string && !cJSON_GetObjectItemCaseSensitive(f->node, c->string)) {
-                cJSON_DetachItemViaPointer(src, c);
-                cJSON_AddItemToObject(f->node, c->string, c);
-            }
+            if (c->string && !keyset_get(&f->keys, c->string))
+                keyset_put(&f->keys, f->node, cJSON_DetachItemViaPointer(src, c));
             c = next;
         }
     }
@@ -511,11 +573,8 @@ static int add_value(struct reader *r, cJSON *v, char *keystr, int height, int m
         return add_merge(r, f, v, m);
     }
     /* duplicate keys: the last one wins, in the first one's place */
-    if (cJSON_GetObjectItemCaseSensitive(f->node, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(f->node, key, v);
-    else
-        cJSON_AddItemToObject(f->node, key, v);
-    free(key);
+    v->string = key;
+    keyset_put(&f->keys, f->node, v);
     return 0;
 }
 
@@ -582,6 +641,7 @@ static int on_start(struct reader *r, const yaml_event_t *ev, int map)
 
 static void frame_release(struct frame *f)
 {
+    free(f->keys.slots);
     cJSON_Delete(f->node);
     cJSON_Delete(f->merges);
     free(f->key);
@@ -609,7 +669,7 @@ static void on_document_end(struct reader *r)
         r->doc = NULL;
         return;
     }
-    if (cJSON_GetArraySize(r->docs) == 1)
+    if (++r->ndocs == 2)
         r->second = r->doc_start;
     cJSON_AddItemToArray(r->docs, r->doc);
     r->doc = NULL;
@@ -701,7 +761,7 @@ int ydoc_parse_one(cJSON **out, const char *text, size_t len, const char *name, 
     int rc = parse_stream(&r, text, len, name, err);
     if (rc < 0)
         return rc;
-    int n = cJSON_GetArraySize(r.docs);
+    int n = r.ndocs;
     if (n > 1) {
         rc = fail_at(&r, E_PARSE, &r.second, "expected a single document, found %d", n);
         cJSON_Delete(r.docs);

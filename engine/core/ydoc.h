@@ -17,15 +17,19 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Parse every document of a stream.  Duplicate keys in a map: the last value
- * wins (go-yaml v2, which sigs.k8s.io/yaml.Unmarshal uses).  Map keys become
- * strings: ints in decimal, bools "true"/"false", null "null", floats as Go
- * formats a float32 (sigs.k8s.io/yaml); a list or map as a key is an error.
- * Merge keys: explicit keys win, then earlier merge sources.  *out is a cJSON array with one element
+/* Parse every document of a stream.  *out is a cJSON array with one element
  * per non-empty document (a document that is empty or only comments is left
  * out; an explicit "null" document is left out too).  name labels errors
  * (NULL -> "<yaml>").  Caps: 64 MiB of input, nesting depth 512, and 1,000,000
- * nodes after alias expansion (a "billion laughs" stream gets E_TOOBIG). */
+ * nodes after alias expansion (a "billion laughs" stream gets E_TOOBIG), also
+ * 256 MiB of scalar text after alias expansion.
+ * Details, as sigs.k8s.io/yaml.Unmarshal (go-yaml v2) does them: duplicate
+ * keys in a map: the last value wins (in the first one's place); map keys
+ * become strings: ints in decimal, bools "true"/"false", floats as Go formats
+ * a float32, null "null" (sigs.k8s.io/yaml would refuse it); a list or map as
+ * a key is an error; merge keys: explicit keys win, then earlier sources;
+ * dates stay strings.  A "\0" escape ends a string (cJSON strings are
+ * NUL-terminated). */
 int ydoc_parse_all(cJSON **out, const char *text, size_t len, const char *name,
                    struct err *err);
 /* Parse a stream that must hold at most one document; an empty stream gives
@@ -34,7 +38,7 @@ int ydoc_parse_one(cJSON **out, const char *text, size_t len, const char *name,
                    struct err *err);
 
 enum ydoc_emit_flags {
-    YDOC_SORT_KEYS = 1 << 0,  /* keys in bytewise order (go-yaml's for maps) */
+    YDOC_SORT_KEYS = 1 << 0,  /* keys in bytewise order (encoding/json's) */
     YDOC_INDENT_SEQ = 1 << 1, /* "key:\n  - a" rather than "key:\n- a" */
     YDOC_SORT_GO = 1 << 2,    /* go-yaml v2's key order (sorted.go: "a2" < "a10",
                                * non-letters before letters): helm's toYaml */
@@ -43,10 +47,12 @@ enum ydoc_emit_flags {
 /* Append doc as block-style YAML (no leading "---"), ending in a newline.
  * Strings that would read back as another type, or that need it, are quoted;
  * multi-line strings use literal block style ("|" / "|-").  An empty object
- * prints {} and an empty list [].  With flags 0 the output is go-yaml v2's
- * (what sigs.k8s.io/yaml.Marshal gives, so toYaml = YDOC_SORT_GO): long plain
- * and quoted strings fold at 80 columns, numbers as JSON_NUM_YAML.  Invalid
- * UTF-8 is replaced by U+FFFD.  ydoc_parse_one() of the output equals doc. */
+ * prints {} and an empty list [].  Without YDOC_INDENT_SEQ/YDOC_NO_FOLD the
+ * text is go-yaml v2's, byte for byte (helm's toYaml is YDOC_SORT_GO plus
+ * dropping the final newline): long strings fold at 80 columns, numbers as
+ * JSON_NUM_YAML.  Departures, for a faithful round trip: a string holding a
+ * carriage return is double-quoted, and "<<" is quoted.  Invalid UTF-8 is
+ * replaced by U+FFFD.  ydoc_parse_one() of the output equals doc. */
 void ydoc_emit(const cJSON *doc, unsigned flags, struct buf *out);
 
 /* 1 when the string s, written as a plain (unquoted) scalar, would read back

@@ -749,6 +749,59 @@ START_TEST(ydoc_emit_matches_libyaml)
 }
 END_TEST
 
+
+/* helm.md 8.4: values read from YAML and printed by toYaml. */
+START_TEST(ydoc_values_to_yaml_numbers)
+{
+    const char *values = "a: 1\nb: 3.0\nc: 999999\nd: 1000000\ne: 1234567\nf: 1234567.5\n"
+                         "g: 1.5\nh: 1.20\ni: 0.00001\nj: 123456789012345678\n";
+    cJSON *v = Y(values);
+    char *out = emit(v, YDOC_SORT_GO);
+    ck_assert_str_eq(out, "a: 1\nb: 3\nc: 999999\nd: 1000000\ne: 1234567\nf: 1.2345675e+06\n"
+                          "g: 1.5\nh: 1.2\ni: 1e-05\nj: 123456789012345680\n");
+    free(out);
+    cJSON_Delete(v);
+}
+END_TEST
+
+START_TEST(ydoc_kubernetes_stream)
+{
+    const char *y = "# a manifest file\n"
+                    "---\n"
+                    "apiVersion: v1\n"
+                    "kind: Namespace\n"
+                    "metadata:\n"
+                    "  name: demo # trailing comment\n"
+                    "...\n"
+                    "---\n"
+                    "apiVersion: v1\r\n"
+                    "kind: ConfigMap\r\n"
+                    "data:\r\n"
+                    "  script: |\r\n"
+                    "    echo hi\r\n"
+                    "    exit 0\r\n"
+                    "  port: \"8080\"\r\n"
+                    "---\n";
+    struct err e = ERR_INIT;
+    cJSON *docs = NULL;
+    ck_assert_int_eq(ydoc_parse_all(&docs, y, strlen(y), "m.yaml", &e), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(docs), 2);
+    ck_assert_str_eq(json_get_str(docs, "[0].metadata.name", ""), "demo");
+    ck_assert_str_eq(json_get_str(docs, "[1].data.script", ""), "echo hi\nexit 0\n");
+    ck_assert_str_eq(json_get_str(docs, "[1].data.port", ""), "8080");
+    cJSON_Delete(docs);
+}
+END_TEST
+
+START_TEST(ydoc_nul_escape_and_keys)
+{
+    /* cJSON strings end at NUL: "\0" cuts the string, consistently */
+    expect_json("a: \"x\\0y\"\n\"<<\": merge-looking key\n",
+                "{\"a\":\"x\",\"<<\":\"merge-looking key\"}");
+    expect_emit("{\"<<\":1,\"a\":\"<<\"}", 0, "\"<<\": 1\na: \"<<\"\n");
+}
+END_TEST
+
 static Suite *ydoc_suite(void)
 {
     Suite *s = suite_create("ydoc");
@@ -781,6 +834,9 @@ static Suite *ydoc_suite(void)
     tcase_add_test(tc, ydoc_round_trip_corpus);
     tcase_add_test(tc, ydoc_round_trip_random);
     tcase_add_test(tc, ydoc_emit_matches_libyaml);
+    tcase_add_test(tc, ydoc_values_to_yaml_numbers);
+    tcase_add_test(tc, ydoc_kubernetes_stream);
+    tcase_add_test(tc, ydoc_nul_escape_and_keys);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -537,6 +537,22 @@ static int call_user(struct tstate *st, const struct tfunc *fn, const struct tno
     return 0;
 }
 
+/* Big strings made by functions count against the step limit (one step per
+ * 4 KiB), so a limited run cannot spend long building huge intermediates. */
+static int charge_output(struct tstate *st, size_t len)
+{
+    struct texec *ex = st->ex;
+    if (!ex->max_steps)
+        return 0;
+    ex->steps += len >> 12;
+    if (ex->steps > ex->max_steps) {
+        char m[80];
+        snprintf(m, sizeof(m), "exceeded the step limit (%zu)", ex->max_steps);
+        return tmpl_exec_error(st, NULL, m);
+    }
+    return 0;
+}
+
 int tmpl_eval_call(struct tstate *st, struct xv dot, const struct tfunc *fn,
                    const struct tnode *node, const struct tnode *const *args, int nargs,
                    const struct xv *final, struct xv *out)
@@ -575,6 +591,8 @@ int tmpl_eval_call(struct tstate *st, struct xv dot, const struct tfunc *fn,
     for (int i = 0; i < numin; i++)
         tval_unref(argv[i]);
     free(argv);
+    if (rc == 0 && out->v && out->v->kind == TV_STRING)
+        rc = charge_output(st, out->v->u.s.len);
     return rc < 0 ? -1 : 0;
 }
 

@@ -440,6 +440,7 @@ static int eval_pipeline(struct tstate *st, struct xv dot, const struct tnode *p
 {
     struct xv val = xv_own(NULL, 0);
     int have = 0;
+    *out = val;
     st->node = pipe;
     if (step(st) < 0)
         return W_ERR;

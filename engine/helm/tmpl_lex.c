@@ -103,7 +103,7 @@ static size_t skip_space(const struct lexer *l, size_t p)
 static int at_terminator(const struct lexer *l)
 {
     int r = peekc(l);
-    if (r < 0 || is_space(r) || strchr(".,|:()", r))
+    if (r < 0 || is_space(r) || (r > 0 && strchr(".,|:()", r)))
         return 1;
     return has_prefix(l, l->pos, "}}");
 }

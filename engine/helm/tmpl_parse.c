@@ -35,6 +35,16 @@ struct parser {
     int err_line;
 };
 
+/* Copy n bytes (which may include NULs) and add a terminating NUL. */
+static char *memdup0(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
 static void node_free_shallow(struct tnode *n)
 {
     free(n->kids);
@@ -183,7 +193,7 @@ static void add_kid(struct tnode *n, struct tnode *kid)
 static void add_ident(struct tnode *n, const char *s, size_t len)
 {
     n->ident = xrealloc(n->ident, (size_t)(n->nident + 1) * sizeof(*n->ident));
-    n->ident[n->nident++] = xstrndup(s, len);
+    n->ident[n->nident++] = memdup0(s, len);
 }
 
 /* Split ".a.b" / "$x.a" into identifiers (a leading '.' is dropped). */
@@ -206,7 +216,7 @@ static void set_idents(struct tnode *n, const char *s, size_t len)
 static void push_var(struct parser *p, const char *name, size_t len)
 {
     XGROW(p->vars, p->capvars, p->nvars + 1);
-    p->vars[p->nvars++] = xstrndup(name, len);
+    p->vars[p->nvars++] = memdup0(name, len);
 }
 
 static void pop_vars(struct parser *p, size_t n)
@@ -340,7 +350,7 @@ static int unquote(const char *s, size_t n, struct buf *b)
 static struct tnode *string_node(struct parser *p, const struct ttok *t)
 {
     struct tnode *n = new_node(p, N_STRING, t->pos, t->line);
-    n->text = xstrndup(t->val, (size_t)t->len);
+    n->text = memdup0(t->val, (size_t)t->len);
     n->textlen = (size_t)t->len;
     struct buf b = BUF_INIT;
     if (unquote(t->val, (size_t)t->len, &b) < 0) {
@@ -420,41 +430,47 @@ static int parse_uint(const char *s, uint64_t *out)
     return over ? -2 : 0;
 }
 
+/* Decode one UTF-8 sequence of s[0..n); returns its length (1 for a bad
+ * byte, which yields U+FFFD as in Go). */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *r)
+{
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+    if (len == 1 || len > n) {
+        *r = s[0] < 0x80 ? s[0] : 0xFFFD;
+        return 1;
+    }
+    unsigned v = s[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *r = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    *r = v;
+    return len;
+}
+
 static struct tnode *char_node(struct parser *p, const struct ttok *t, struct tnode *n)
 {
-    struct buf b = BUF_INIT;
-    size_t i = 1;
+    const char *body = t->val + 1;
+    size_t blen = t->len >= 2 ? (size_t)t->len - 2 : 0;
     unsigned r = 0;
-    int ok = t->len >= 3;
-    if (ok && t->val[1] == '\\') {
-        i = 2;
-        ok = unescape(t->val, (size_t)t->len - 1, &i, '\'', &b) == 0;
-        /* the escape produced one rune (or byte) */
-        if (ok && b.len == 1)
+    int ok = blen > 0;
+    if (ok && body[0] == '\\') {
+        struct buf b = BUF_INIT;
+        size_t i = 1;
+        ok = unescape(body, blen, &i, '\'', &b) == 0 && i == blen && b.len > 0;
+        if (ok && (body[1] == 'x' || (body[1] >= '0' && body[1] <= '7')))
             r = (unsigned char)b.ptr[0];
-        else if (ok) {
-            tval *sv = tval_strn(b.ptr, b.len);
-            r = (unsigned)-1;
-            const unsigned char *u = (const unsigned char *)b.ptr;
-            if (b.len == 2) r = ((u[0] & 31u) << 6) | (u[1] & 63u);
-            if (b.len == 3) r = ((u[0] & 15u) << 12) | ((u[1] & 63u) << 6) | (u[2] & 63u);
-            if (b.len == 4)
-                r = ((u[0] & 7u) << 18) | ((u[1] & 63u) << 12) | ((u[2] & 63u) << 6) | (u[3] & 63u);
-            tval_unref(sv);
-        }
+        else if (ok)
+            ok = utf8_decode((const unsigned char *)b.ptr, b.len, &r) == b.len;
+        buf_release(&b);
     } else if (ok) {
-        const unsigned char *u = (const unsigned char *)t->val + 1;
-        int len = u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : u[0] >= 0xC0 ? 2 : 1;
-        r = u[0];
-        if (len == 2) r = ((u[0] & 31u) << 6) | (u[1] & 63u);
-        if (len == 3) r = ((u[0] & 15u) << 12) | ((u[1] & 63u) << 6) | (u[2] & 63u);
-        if (len == 4)
-            r = ((u[0] & 7u) << 18) | ((u[1] & 63u) << 12) | ((u[2] & 63u) << 6) | (u[3] & 63u);
-        i = 1 + (size_t)len;
-        ok = u[0] != '\'' || t->len > 3;
+        ok = body[0] != '\'' &&
+             utf8_decode((const unsigned char *)body, blen, &r) == blen;
     }
-    buf_release(&b);
-    if (!ok || i != (size_t)t->len - 1)
+    if (!ok)
         perr(p, "malformed character constant: %.*s", t->len, t->val);
     n->k = tval_int((int64_t)r);
     return n;
@@ -463,7 +479,7 @@ static struct tnode *char_node(struct parser *p, const struct ttok *t, struct tn
 static struct tnode *number_node(struct parser *p, const struct ttok *t)
 {
     struct tnode *n = new_node(p, N_NUMBER, t->pos, t->line);
-    n->text = xstrndup(t->val, (size_t)t->len);
+    n->text = memdup0(t->val, (size_t)t->len);
     n->textlen = (size_t)t->len;
     if (t->typ == T_CHARCONST)
         return char_node(p, t, n);
@@ -522,7 +538,7 @@ static struct tnode *term(struct parser *p)
     switch (t->typ) {
     case T_IDENT:
         n = new_node(p, N_IDENT, t->pos, t->line);
-        n->text = xstrndup(t->val, (size_t)t->len);
+        n->text = memdup0(t->val, (size_t)t->len);
         n->textlen = (size_t)t->len;
         n->fn = tmpl_find_func(p->set, n->text);
         if (!n->fn)
@@ -538,7 +554,7 @@ static struct tnode *term(struct parser *p)
     case T_BOOL:
         n = new_node(p, N_BOOL, t->pos, t->line);
         n->k = tval_bool(t->val[0] == 't');
-        n->text = xstrndup(t->val, (size_t)t->len);
+        n->text = memdup0(t->val, (size_t)t->len);
         n->textlen = (size_t)t->len;
         return n;
     case T_NUMBER: case T_CHARCONST: case T_COMPLEX: return number_node(p, t);
@@ -735,7 +751,7 @@ static struct tnode *template_name(struct parser *p, struct ttok *t, const char 
     if (t->typ != T_STRING && t->typ != T_RAWSTRING)
         unexpected(p, t, context);
     struct tnode *s = string_node(p, t);
-    n->text = xstrndup(tval_get_str(s->k), tval_strlen(s->k));
+    n->text = memdup0(tval_get_str(s->k), tval_strlen(s->k));
     n->textlen = tval_strlen(s->k);
     return n;
 }
@@ -859,7 +875,7 @@ static struct tnode *text_or_action(struct parser *p)
     struct ttok *t = next_nonspace(p);
     if (t->typ == T_TEXT) {
         struct tnode *n = new_node(p, N_TEXT, t->pos, t->line);
-        n->text = xstrndup(t->val, (size_t)t->len);
+        n->text = memdup0(t->val, (size_t)t->len);
         n->textlen = (size_t)t->len;
         return n;
     }
@@ -938,7 +954,7 @@ int tmpl_parse_text(const tmpl_set *s, const char *name, const char *text, size_
     p->set = s;
     p->src = xcalloc(1, sizeof(*p->src));
     p->src->name = xstrdup(name);
-    p->src->text = xstrndup(text, len);
+    p->src->text = memdup0(text, len);
     p->src->len = len;
     p->src->refs = 1;
     tmpl_lex(&p->lx, p->src->text, len);

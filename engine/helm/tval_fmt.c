@@ -198,8 +198,13 @@ static size_t utf8_count(const char *s, size_t n)
 
 static void pad_n(struct buf *out, int n, char c)
 {
-    for (; n > 0; n--)
-        buf_putc(out, c);
+    char chunk[256];
+    memset(chunk, c, sizeof(chunk));
+    while (n > 0) {
+        size_t k = n > (int)sizeof(chunk) ? sizeof(chunk) : (size_t)n;
+        buf_add(out, chunk, k);
+        n -= (int)k;
+    }
 }
 
 /* fmt.pad: write s padded to the width, honouring minus and zero. */
@@ -512,14 +517,19 @@ static void fmt_arg(struct buf *out, struct fspec *f, const tval *v, char verb)
 }
 
 /* Parse a decimal number at fmt[*i]; -1 if none. */
+/* Go's parsenum: -1 if none; on overflow (> 1e6 before a digit) the rest
+ * of the format is consumed, which then reads as %!(NOVERB). */
 static int parse_num(const char *fmt, size_t n, size_t *i)
 {
     if (*i >= n || fmt[*i] < '0' || fmt[*i] > '9')
         return -1;
     int v = 0;
     while (*i < n && fmt[*i] >= '0' && fmt[*i] <= '9') {
-        if (v < 1000000)
-            v = v * 10 + (fmt[*i] - '0');
+        if (v > 1000000) {
+            *i = n;
+            return -1;
+        }
+        v = v * 10 + (fmt[*i] - '0');
         (*i)++;
     }
     return v;
@@ -617,7 +627,7 @@ void tval_sprintf(struct buf *out, const char *fmt, size_t n, int argc, tval *co
         const tval *a = argv[argn++];
         if (verb == 'T') {
             fpad(out, &f, tval_type_name(a), strlen(tval_type_name(a)));
-        } else if (vlen > 1 || !strchr("vsdqxXfFeEgGtcoObU", verb)) {
+        } else if (vlen > 1 || !verb || !strchr("vsdqxXfFeEgGtcoObU", verb)) {
             buf_puts(out, "%!");
             buf_add(out, fmt + i - vlen, vlen);
             buf_putc(out, '(');
