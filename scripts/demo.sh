@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 version=${DEMO_VERSION:-1.0.0-master}
-"$BIN/myapp" --port "$port" --static docker/static --version "$version" &
+"$BIN/myapp" --bind 127.0.0.1 --port "$port" --static docker/static --version "$version" &
 pids+=($!)
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }

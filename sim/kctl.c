@@ -395,6 +395,23 @@ int kctl_fails_ready(const kctl *k, const char *image, const cJSON *annotations)
 
 /* ---- small helpers ------------------------------------------------------------ */
 
+void kctl_write_status(kctl *k, const char *group, const char *resource, const char *ns,
+                       const char *name, cJSON *status)
+{
+    const cJSON *cur = kstore_peek(k->st, group, resource, ns, name);
+    if (!cur || json_equal(json_get(cur, "status"), status)) {
+        cJSON_Delete(status);
+        return;
+    }
+    cJSON *w = cJSON_CreateObject();
+    cJSON *md = cJSON_AddObjectToObject(w, "metadata");
+    cJSON_AddStringToObject(md, "name", name);
+    cJSON_AddStringToObject(md, "namespace", ns);
+    cJSON_AddItemToObject(w, "status", status);
+    kstore_update_status(k->st, group, resource, w, 0, NULL, NULL);
+    cJSON_Delete(w);
+}
+
 int64_t kctl_get_clamped(const cJSON *obj, const char *path, int64_t def, int64_t lo, int64_t hi)
 {
     int64_t v = json_get_int(obj, path, def);

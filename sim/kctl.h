@@ -20,6 +20,12 @@
  *    (kctl_set_load() overrides it; default opts.default_load_pct).
  *  - Pod-template annotation  sim.gitops/ready-delay: "5s"  -> this
  *    workload's readiness delay (a Go duration), instead of opts.ready_delay_ms.
+ *
+ * Simplifications (on purpose): pods are deleted at once (no Terminating
+ * grace period); a paused Deployment only scales when it has a single active
+ * ReplicaSet (no proportional scaling); HPAs have no scale-down stabilisation
+ * window; all timestamps the controllers write have second precision, as the
+ * API's do.
  */
 #ifndef SIM_KCTL_H
 #define SIM_KCTL_H

@@ -82,6 +82,12 @@ int kctl_fails_ready(const kctl *k, const char *image, const cJSON *annotations)
 /* The HPA's view of a Deployment's CPU utilisation (kctl.h). */
 int kctl_load(const kctl *k, const cJSON *deploy);
 
+/* Write status (owned) through the status subresource of group/resource
+ * ns/name, unless it equals the stored one (json_equal: a write must never
+ * depend on the store spotting a no-op, or a listener loop could follow). */
+void kctl_write_status(kctl *k, const char *group, const char *resource, const char *ns,
+                       const char *name, cJSON *status);
+
 /* ---- JSON helpers ---- */
 
 /* Integer at path (def when absent or not a number), clamped to lo..hi: a

@@ -187,9 +187,17 @@ int kdeploy_plan_recreate(int desired, struct kdeploy_count *newrs, struct kdepl
 
 /* ---- what one sync sees ----------------------------------------------------------- */
 
+/* What a sync needs of a pod: copying whole pods made big rollouts slow. */
+struct podv {
+    char *name;
+    char *created;    /* creationTimestamp text (sorts like the time) */
+    int64_t since;    /* Ready since (ms), or -1 */
+};
+
 struct rsv {
     cJSON *rs;        /* copy of the stored ReplicaSet */
-    cJSON *pods;      /* array: copies of its active pods */
+    struct podv *pods; /* its active pods */
+    size_t npods, cap;
     int orig;         /* spec.replicas as stored */
     struct kdeploy_count c;
     int ready;
@@ -213,7 +221,11 @@ static void dsync_release(struct dsync *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         cJSON_Delete(s->rs[i].rs);
-        cJSON_Delete(s->rs[i].pods);
+        for (size_t j = 0; j < s->rs[i].npods; j++) {
+            free(s->rs[i].pods[j].name);
+            free(s->rs[i].pods[j].created);
+        }
+        free(s->rs[i].pods);
     }
     free(s->rs);
     cJSON_Delete(s->d);
@@ -233,7 +245,6 @@ static void rsv_add(struct dsync *s, const cJSON *rs)
     struct rsv *v = &s->rs[s->n++];
     memset(v, 0, sizeof(*v));
     v->rs = cJSON_Duplicate(rs, 1);
-    v->pods = cJSON_CreateArray();
     v->orig = v->c.replicas = (int)kctl_get_clamped(rs, "spec.replicas", 1, 0, KCTL_MAX_REPLICAS);
     const cJSON *ann = json_get(rs, "metadata.annotations");
     const cJSON *rev = cJSON_GetObjectItemCaseSensitive(ann, REV_ANN);
@@ -249,6 +260,15 @@ static int collect_rs(void *ctx, const cJSON *rs)
     return 0;
 }
 
+static void podv_add(struct rsv *v, const cJSON *pod)
+{
+    XGROW(v->pods, v->cap, v->npods + 1);
+    struct podv *p = &v->pods[v->npods++];
+    p->name = xstrdup(json_get_str(pod, "metadata.name", ""));
+    p->created = xstrdup(json_get_str(pod, "metadata.creationTimestamp", ""));
+    p->since = kpod_ready_since(pod);
+}
+
 static int collect_pod(void *ctx, const cJSON *pod)
 {
     struct dsync *s = ctx;
@@ -258,7 +278,7 @@ static int collect_pod(void *ctx, const cJSON *pod)
     const char *uid = json_get_str(own, "uid", "");
     for (size_t i = 0; i < s->n; i++) {
         if (!strcmp(json_get_str(s->rs[i].rs, "metadata.uid", ""), uid)) {
-            cJSON_AddItemToArray(s->rs[i].pods, cJSON_Duplicate(pod, 1));
+            podv_add(&s->rs[i], pod);
             break;
         }
     }
@@ -271,15 +291,13 @@ static void count_pods(struct dsync *s)
     int64_t now = kctl_now(s->k);
     for (size_t i = 0; i < s->n; i++) {
         struct rsv *v = &s->rs[i];
-        const cJSON *p;
         v->ready = v->c.available = 0;
-        cJSON_ArrayForEach(p, v->pods)
-        {
-            int64_t since = kpod_ready_since(p);
+        for (size_t j = 0; j < v->npods; j++) {
+            int64_t since = v->pods[j].since;
             if (since < 0)
                 continue;
             v->ready++;
-            if (kpod_is_available(p, s->min_ready, now))
+            if (s->min_ready <= 0 || since + s->min_ready * 1000 <= now)
                 v->c.available++;
             else if (s->d)
                 kctl_wake_at(s->k, KW_DEPLOY, s->ns, json_get_str(s->d, "metadata.name", ""),
@@ -449,7 +467,7 @@ static int old_pods(const struct dsync *s)
     int n = 0;
     for (size_t i = 0; i < s->n; i++)
         if ((long)i != s->newi)
-            n += cJSON_GetArraySize(s->rs[i].pods);
+            n += (int)s->rs[i].npods;
     return n;
 }
 
@@ -512,37 +530,35 @@ static void apply_plan(struct dsync *s)
 /* Order in which surplus pods go: not ready first, then the newest. */
 static int delete_order(const void *a, const void *b)
 {
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int rx = kpod_is_ready(x), ry = kpod_is_ready(y);
+    const struct podv *x = a, *y = b;
+    int rx = x->since >= 0, ry = y->since >= 0;
     if (rx != ry)
         return rx - ry;
-    int c = strcmp(json_get_str(y, "metadata.creationTimestamp", ""),
-                   json_get_str(x, "metadata.creationTimestamp", ""));
-    if (c)
-        return c;
-    return strcmp(json_get_str(y, "metadata.name", ""), json_get_str(x, "metadata.name", ""));
+    int c = strcmp(y->created, x->created);
+    return c ? c : strcmp(y->name, x->name);
 }
 
 static void scale_pods_down(kctl *k, struct rsv *v, int surplus)
 {
-    int n = cJSON_GetArraySize(v->pods);
-    const cJSON **pods = xcalloc((size_t)n, sizeof(*pods));
-    for (int i = 0; i < n; i++)
-        pods[i] = cJSON_GetArrayItem(v->pods, i);
-    qsort(pods, (size_t)n, sizeof(*pods), delete_order);
-    for (int i = 0; i < surplus && i < n; i++) {
-        if (kpod_is_ready(pods[i])) {
+    const char *ns = json_get_str(v->rs, "metadata.namespace", "");
+    qsort(v->pods, v->npods, sizeof(*v->pods), delete_order);
+    for (int i = 0; i < surplus && (size_t)i < v->npods; i++) {
+        struct podv *p = &v->pods[i];
+        if (p->since >= 0) {
             v->ready--;
             v->c.available -= v->c.available > 0;
         }
-        kpod_delete(k, v->rs, pods[i]);
+        const cJSON *pod = kstore_peek(k->st, "", "pods", ns, p->name);
+        cJSON *copy = pod ? cJSON_Duplicate(pod, 1) : NULL;
+        if (copy)
+            kpod_delete(k, v->rs, copy);
+        cJSON_Delete(copy);
+        free(p->name);
+        free(p->created);
     }
-    cJSON *keep = cJSON_CreateArray();
-    for (int i = surplus; i < n; i++)
-        cJSON_AddItemToArray(keep, cJSON_Duplicate(pods[i], 1));
-    free(pods);
-    cJSON_Delete(v->pods);
-    v->pods = keep;
+    size_t gone = (size_t)surplus < v->npods ? (size_t)surplus : v->npods;
+    memmove(v->pods, v->pods + gone, (v->npods - gone) * sizeof(*v->pods));
+    v->npods -= gone;
 }
 
 /* At most this many pods created or deleted per ReplicaSet sync (kube's
@@ -552,7 +568,7 @@ static void scale_pods_down(kctl *k, struct rsv *v, int surplus)
 /* The ReplicaSet controller proper: as many active pods as spec.replicas. */
 static void sync_pods(kctl *k, struct rsv *v)
 {
-    int have = cJSON_GetArraySize(v->pods), want = v->c.replicas;
+    int have = (int)v->npods, want = v->c.replicas;
     if (want > have + BURST)
         want = have + BURST;
     if (want < have - BURST)
@@ -561,7 +577,8 @@ static void sync_pods(kctl *k, struct rsv *v)
         cJSON *pod = NULL;
         if (kpod_create(k, v->rs, &pod, NULL) < 0)
             break;
-        cJSON_AddItemToArray(v->pods, pod);
+        podv_add(v, pod);
+        cJSON_Delete(pod);
     }
     if (have > want)
         scale_pods_down(k, v, have - want);
@@ -573,22 +590,17 @@ static void add_count(cJSON *st, const char *key, int n)
         cJSON_AddNumberToObject(st, key, n);
 }
 
-/* Write a status (owned) through the status subresource of ns/name. */
+/* Write a status (owned) of a stored apps/v1 object. */
 static void write_status(kctl *k, const char *resource, const cJSON *obj, cJSON *status)
 {
-    cJSON *w = cJSON_CreateObject();
-    cJSON *md = cJSON_AddObjectToObject(w, "metadata");
-    cJSON_AddStringToObject(md, "name", json_get_str(obj, "metadata.name", ""));
-    cJSON_AddStringToObject(md, "namespace", json_get_str(obj, "metadata.namespace", ""));
-    cJSON_AddItemToObject(w, "status", status);
-    kstore_update_status(k->st, "apps", resource, w, 0, NULL, NULL);
-    cJSON_Delete(w);
+    kctl_write_status(k, "apps", resource, json_get_str(obj, "metadata.namespace", ""),
+                      json_get_str(obj, "metadata.name", ""), status);
 }
 
 static void write_rs_status(kctl *k, const struct rsv *v)
 {
     cJSON *st = cJSON_CreateObject();
-    int n = cJSON_GetArraySize(v->pods);
+    int n = (int)v->npods;
     cJSON_AddNumberToObject(st, "replicas", n);
     add_count(st, "fullyLabeledReplicas", n);
     add_count(st, "readyReplicas", v->ready);
@@ -646,13 +658,13 @@ static void compute_counts(const struct dsync *s, struct dstatus *out)
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < s->n; i++) {
         const struct rsv *v = &s->rs[i];
-        out->replicas += cJSON_GetArraySize(v->pods);
+        out->replicas += (int)v->npods;
         out->ready += v->ready;
         out->available += v->c.available;
         spec_total += v->c.replicas;
     }
     if (s->newi >= 0)
-        out->updated = cJSON_GetArraySize(s->rs[s->newi].pods);
+        out->updated = (int)s->rs[s->newi].npods;
     out->unavailable = spec_total - out->available > 0 ? spec_total - out->available : 0;
 }
 
@@ -803,11 +815,11 @@ static void cleanup_history(struct dsync *s)
          empty = 0;
     for (size_t i = 0; i < s->n; i++)
         if ((long)i != s->newi && s->rs[i].c.replicas == 0 &&
-            cJSON_GetArraySize(s->rs[i].pods) == 0)
+            s->rs[i].npods == 0)
             empty++;
     for (size_t i = 0; i < s->n && empty > limit; i++) {
         struct rsv *v = &s->rs[i];
-        if ((long)i == s->newi || v->c.replicas || cJSON_GetArraySize(v->pods))
+        if ((long)i == s->newi || v->c.replicas || v->npods)
             continue;
         kstore_delete(s->k->st, "apps", "replicasets", s->ns,
                       json_get_str(v->rs, "metadata.name", ""), NULL, 0, NULL, NULL);

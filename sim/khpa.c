@@ -174,10 +174,7 @@ static void write_hpa_status(kctl *k, const cJSON *hpa, const struct hpa_result 
     char stamp[32];
     const char *ver = version_of(hpa);
     kctl_stamp(k, stamp);
-    cJSON *w = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(w, "metadata");
-    cJSON_AddStringToObject(md, "name", json_get_str(hpa, "metadata.name", ""));
-    cJSON_AddStringToObject(md, "namespace", json_get_str(hpa, "metadata.namespace", ""));
-    cJSON *st = cJSON_AddObjectToObject(w, "status");
+    cJSON *st = cJSON_CreateObject();
     cJSON_AddNumberToObject(st, "observedGeneration",
                             (double)json_get_int(hpa, "metadata.generation", 1));
     const cJSON *last = json_get(hpa, "status.lastScaleTime");
@@ -195,8 +192,9 @@ static void write_hpa_status(kctl *k, const cJSON *hpa, const struct hpa_result 
             cJSON_AddItemToObject(st, "currentMetrics", v2_metrics(ver, r->util));
         v2_conditions(st, r, json_get(hpa, "status.conditions"), stamp);
     }
-    kstore_update_status(k->st, "autoscaling", "horizontalpodautoscalers", w, 0, NULL, NULL);
-    cJSON_Delete(w);
+    kctl_write_status(k, "autoscaling", "horizontalpodautoscalers",
+                      json_get_str(hpa, "metadata.namespace", ""),
+                      json_get_str(hpa, "metadata.name", ""), st);
 }
 
 static void rescale(kctl *k, const cJSON *hpa, const cJSON *d, struct hpa_result *r)

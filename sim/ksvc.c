@@ -138,7 +138,11 @@ static int collect_svc(void *ctx, const cJSON *svc)
 static void write_endpoints(kctl *k, const char *ns, cJSON *ep)
 {
     const char *name = json_get_str(ep, "metadata.name", "");
-    if (kstore_peek(k->st, "", "endpoints", ns, name))
+    const cJSON *cur = kstore_peek(k->st, "", "endpoints", ns, name);
+    if (cur && json_equal(json_get(cur, "subsets"), json_get(ep, "subsets")) &&
+        json_equal(json_get(cur, "metadata.labels"), json_get(ep, "metadata.labels")))
+        return;
+    if (cur)
         kstore_update(k->st, "", "endpoints", ep, 0, NULL, NULL);
     else
         kstore_create(k->st, "", "endpoints", ep, 0, NULL, NULL);

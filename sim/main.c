@@ -45,6 +45,8 @@ static void usage(FILE *f)
 static void serve_usage(FILE *f)
 {
     fputs("usage: sim serve [--kubeconfig FILE] [--port N] [--log-level LEVEL]\n"
+          "                 [--start-delay DUR] [--ready-delay DUR] [--seed N]\n"
+          "                 [--fail-image PATTERN]\n"
           "\n"
           "Serve a simulated Kubernetes API server (plain HTTP) on 127.0.0.1, with\n"
           "controllers that turn Deployments into running Pods over real time.\n"
@@ -53,6 +55,12 @@ static void serve_usage(FILE *f)
           "                      (cluster, user and context named 'sim')\n"
           "  --port N            port to listen on (default 6443; 0 picks a free one)\n"
           "  --log-level LEVEL   debug, info, warn, error or off (default info)\n"
+          "  --start-delay DUR   pods go Running this long after scheduling (default 1s)\n"
+          "  --ready-delay DUR   ... and Ready this long after Running (default 2s)\n"
+          "  --seed N            seed of the pod-name suffixes (default 1)\n"
+          "  --fail-image PAT    pods whose image matches the glob PAT never get Ready\n"
+          "                      (as does the pod-template annotation\n"
+          "                      sim.gitops/fail-ready: \"true\")\n"
           "  -h, --help          show this help\n"
           "\n"
           "Then: export KUBECONFIG=FILE; kubectl get ns\n"
@@ -64,6 +72,8 @@ struct serve_opts {
     const char *kubeconfig;
     int port;
     long preload_pods;      /* hidden: create N pods in namespace "bench" */
+    struct kctl_opts ctl;   /* controllers: delays, seed, failing images */
+    const char *fail_image[2];
 };
 
 static int parse_int(const char *s, long min, long max, long *out)
@@ -77,6 +87,40 @@ static int parse_int(const char *s, long min, long max, long *out)
     return 0;
 }
 
+/* The controllers' options (kctl.h).  Returns 1 when a (with val) was one of
+ * them, 0 when it is not, 2 after printing an error. */
+static int parse_ctl_opt(const char *a, const char *val, struct serve_opts *o)
+{
+    int64_t ms;
+    long v;
+    int dur = !strcmp(a, "--ready-delay") || !strcmp(a, "--start-delay");
+    if (!dur && strcmp(a, "--seed") && strcmp(a, "--fail-image"))
+        return 0;
+    if (!val) {
+        fprintf(stderr, "sim serve: %s needs a value\n", a);
+        return 2;
+    }
+    if (dur && (clock_parse_duration(val, &ms) < 0 || ms < 0)) {
+        fprintf(stderr, "sim serve: bad duration '%s' for %s (e.g. 500ms, 2s)\n", val, a);
+        return 2;
+    }
+    if (!strcmp(a, "--ready-delay")) {
+        o->ctl.ready_delay_ms = ms;
+    } else if (!strcmp(a, "--start-delay")) {
+        o->ctl.start_delay_ms = ms;
+    } else if (!strcmp(a, "--seed")) {
+        if (parse_int(val, 0, 2147483647L, &v) < 0) {
+            fprintf(stderr, "sim serve: bad value '%s' for --seed\n", val);
+            return 2;
+        }
+        o->ctl.seed = (uint64_t)v;
+    } else {
+        o->fail_image[0] = val;
+        o->ctl.fail_images = o->fail_image;
+    }
+    return 1;
+}
+
 /* Returns 0, or 2 after printing a usage error; -1 when --help was shown. */
 static int parse_serve(int argc, char **argv, struct serve_opts *o)
 {
@@ -86,6 +130,13 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             serve_usage(stdout);
             return -1;
+        }
+        int crc = parse_ctl_opt(a, val, o);
+        if (crc == 2)
+            goto bad;
+        if (crc == 1) {
+            i++;
+            continue;
         }
         int takes = !strcmp(a, "--kubeconfig") || !strcmp(a, "--port") ||
                     !strcmp(a, "--log-level") || !strcmp(a, "--preload-pods");
@@ -206,7 +257,7 @@ static int serve(const struct serve_opts *o)
     if (o->preload_pods)
         preload(st, o->preload_pods);
     /* controllers start here */
-    ctl = kctl_new(st, clk, NULL);
+    ctl = kctl_new(st, clk, &o->ctl);
     kstore_unlock(st);
     ho.addr = "127.0.0.1";
     ho.port = o->port;
@@ -258,7 +309,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    struct serve_opts o = {NULL, DEFAULT_PORT, 0};
+    struct serve_opts o = {NULL, DEFAULT_PORT, 0, KCTL_OPTS_INIT, {NULL, NULL}};
     int prc = parse_serve(argc - 2, argv + 2, &o);
     if (prc)
         return prc < 0 ? 0 : prc;
