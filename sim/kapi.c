@@ -312,7 +312,18 @@ static int ctype_is(const char *ct, const char *want)
     return !strncasecmp(ct, want, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-int kapi__body(const struct kreq *r, cJSON **out, struct err *err)
+/* Prefix err's message (printing it into itself would overlap) and make it
+ * E_PARSE, the code that answers 400 BadRequest. */
+static int as_parse_error(struct err *err, const char *prefix)
+{
+    if (err) {
+        err_prefix(err, "%s", prefix);
+        err->code = E_PARSE;
+    }
+    return E_PARSE;
+}
+
+static int body_decode(const struct kreq *r, cJSON **out, struct err *err)
 {
     const char *ct = http_headers_get(&r->rq->headers, "Content-Type");
     const char *body = r->rq->body ? r->rq->body : "";
@@ -325,8 +336,24 @@ int kapi__body(const struct kreq *r, cJSON **out, struct err *err)
         return ydoc_parse_one(out, body, len, "body", err);
     int rc = json_parse(out, body, len, "body", err);
     if (rc < 0)
-        return err_set(err, E_PARSE, "the request body is not valid JSON: %s", err ? err->msg
-                                                                                   : "");
+        return as_parse_error(err, "the request body is not valid JSON");
+    return 0;
+}
+
+int kapi__body(const struct kreq *r, cJSON **out, struct err *err)
+{
+    cJSON *doc = NULL;
+    int rc = body_decode(r, &doc, err);
+    if (rc < 0)
+        return rc;
+    /* cJSON reads 1e340 as infinity and YAML has .inf/.nan; the real server
+     * cannot decode either into JSON, so neither may reach a patch or the store. */
+    rc = kstore_check_numbers(doc, err);
+    if (rc < 0) {
+        cJSON_Delete(doc);
+        return as_parse_error(err, "the request body is invalid");
+    }
+    *out = doc;
     return 0;
 }
 

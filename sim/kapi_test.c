@@ -55,9 +55,10 @@ static void drain(struct http_response *rs)
     }
 }
 
-/* One request; the answer lands in last_*.  Returns the status. */
-static int req(const char *method, const char *url, const char *ctype, const char *accept,
-               const char *body)
+/* One request with a body of len bytes; the answer lands in last_*.  Returns
+ * the status. */
+static int req_n(const char *method, const char *url, const char *ctype, const char *accept,
+                 const char *body, size_t len)
 {
     struct http_request rq = HTTP_REQUEST_INIT;
     struct http_response rs;
@@ -69,7 +70,7 @@ static int req(const char *method, const char *url, const char *ctype, const cha
     if (accept)
         http_headers_add(&rq.headers, "Accept", accept);
     rq.body = body;
-    rq.body_len = body ? strlen(body) : 0;
+    rq.body_len = len;
     http_response_init(&rs);
     kapi_handle(api, &rq, &rs);
     drain(&rs);
@@ -82,6 +83,12 @@ static int req(const char *method, const char *url, const char *ctype, const cha
     http_response_release(&rs);
     http_headers_release(&rq.headers);
     return last_status;
+}
+
+static int req(const char *method, const char *url, const char *ctype, const char *accept,
+               const char *body)
+{
+    return req_n(method, url, ctype, accept, body, body ? strlen(body) : 0);
 }
 
 static const char *s_at(const char *path) { return json_get_str(last, path, ""); }
@@ -535,6 +542,231 @@ START_TEST(kapi_delete_collects_dependents)
 }
 END_TEST
 
+#define DEP "/apis/apps/v1/namespaces/default/deployments/web"
+
+START_TEST(kapi_rejects_non_finite_numbers)
+{
+    static const char cm[] = "/api/v1/namespaces/default/configmaps";
+    static const struct {
+        const char *method, *url, *ctype, *body, *field;
+    } cases[] = {
+        {"POST", cm, JSON, "{\"metadata\":{\"name\":\"x\"},\"n\":1e340}", "n:"},
+        {"POST", cm, JSON, "{\"metadata\":{\"name\":\"x\"},\"n\":[-1e999]}", "n[0]:"},
+        {"POST", cm, "application/yaml", "metadata: {name: x}\nnum: .inf\n", "num:"},
+        {"POST", cm, "application/yaml", "metadata: {name: x}\nnum: {m: .nan}\n", "num.m:"},
+        {"PUT", DEP, JSON, NULL, "spec.replicas:"},
+        {"PATCH", DEP, "application/merge-patch+json", "{\"spec\":{\"replicas\":1e340}}",
+         "spec.replicas:"},
+        {"PATCH", DEP, "application/strategic-merge-patch+json",
+         "{\"spec\":{\"replicas\":1E+400}}", "spec.replicas:"},
+        {"PATCH", DEP, "application/json-patch+json",
+         "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":1e340}]",
+         "[0].value:"},
+        {"PATCH", DEP "?fieldManager=m", "application/apply-patch+yaml",
+         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: .inf}\n",
+         "spec.replicas:"},
+        {"PUT", "/apis/apps/v1/namespaces/default/deployments/web/scale", JSON,
+         "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":"
+         "\"web\",\"namespace\":\"default\"},\"spec\":{\"replicas\":1e340}}",
+         "spec.replicas:"},
+    };
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 201);
+    char *put = xstrdup(deploy);
+    char *two = strstr(put, "\"replicas\":2");
+    ck_assert_ptr_nonnull(two);
+    char *body = xasprintf("%.*s\"replicas\":1e340%s", (int)(two - put), put,
+                           two + strlen("\"replicas\":2"));
+    uint64_t rv = kstore_rv(st);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *b = cases[i].body ? cases[i].body : body;
+        int code = req(cases[i].method, cases[i].url, cases[i].ctype, JSON, b);
+        ck_assert_msg(code == 400, "case %zu: got %d: %s", i, code, last_body);
+        ck_assert_str_eq(s_at("kind"), "Status");
+        ck_assert_str_eq(s_at("reason"), "BadRequest");
+        ck_assert_msg(strstr(s_at("message"), cases[i].field) &&
+                          strstr(s_at("message"), "numbers must be finite"),
+                      "case %zu: message %s", i, s_at("message"));
+    }
+    ck_assert_uint_eq(kstore_rv(st), rv);
+    ck_assert_int_eq(json_get_int(kstore_peek(st, "apps", "deployments", "default", "web"),
+                                  "spec.replicas", 0), 2);
+    free(body);
+    free(put);
+}
+END_TEST
+
+/* ---- protobuf bodies (kproto.c) ---- */
+
+#define PROTO "application/vnd.kubernetes.protobuf"
+
+static void pb_varint(struct buf *b, uint64_t v)
+{
+    for (; v >= 0x80; v >>= 7)
+        buf_putc(b, (char)(v | 0x80));
+    buf_putc(b, (char)v);
+}
+
+/* Append field (wire type 2) holding n bytes. */
+static void pb_bytes(struct buf *b, unsigned field, const void *p, size_t n)
+{
+    pb_varint(b, field << 3 | 2);
+    pb_varint(b, n);
+    buf_add(b, p, n);
+}
+
+static void pb_s(struct buf *b, unsigned field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
+
+/* Append field holding the message sub (released). */
+static void pb_m(struct buf *b, unsigned field, struct buf *sub)
+{
+    pb_bytes(b, field, sub->ptr, sub->len);
+    buf_release(sub);
+}
+
+static void pb_i(struct buf *b, unsigned field, int64_t v)
+{
+    pb_varint(b, field << 3);
+    pb_varint(b, (uint64_t)v);
+}
+
+/* A Deployment body: one container made of cfields (raw Container fields). */
+static void pb_deployment(struct buf *out, const char *name, int64_t replicas,
+                          struct buf *cfields)
+{
+    struct buf tm = BUF_INIT, md = BUF_INIT, lbl = BUF_INIT, sel = BUF_INIT, tmd = BUF_INIT;
+    struct buf pod = BUF_INIT, tpl = BUF_INIT, spec = BUF_INIT, obj = BUF_INIT;
+    buf_add(out, "k8s", 4);
+    pb_s(&tm, 1, "apps/v1");
+    pb_s(&tm, 2, "Deployment");
+    pb_m(out, 1, &tm);
+    pb_s(&md, 1, name);
+    pb_m(&obj, 1, &md);
+    pb_s(&lbl, 1, "app");
+    pb_s(&lbl, 2, "hand");
+    pb_bytes(&sel, 1, lbl.ptr, lbl.len);
+    pb_bytes(&tmd, 11, lbl.ptr, lbl.len);
+    buf_release(&lbl);
+    pb_m(&pod, 2, cfields);
+    pb_m(&tpl, 1, &tmd);
+    pb_m(&tpl, 2, &pod);
+    pb_i(&spec, 1, replicas);
+    pb_m(&spec, 2, &sel);
+    pb_m(&spec, 3, &tpl);
+    pb_m(&obj, 2, &spec);
+    pb_m(out, 2, &obj);
+}
+
+static int post_file(const char *url, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char data[4096];
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(data, 1, sizeof(data), f);
+    fclose(f);
+    return req_n("POST", url, PROTO, JSON, data, n);
+}
+
+START_TEST(kapi_protobuf_deployment_and_hpa_from_kubectl)
+{
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"pbt\"}}"), 201);
+    ck_assert_int_eq(post_file("/apis/apps/v1/namespaces/pbt/deployments?fieldManager=kubectl-"
+                               "create&fieldValidation=Strict",
+                               "tests/fixtures/kube/proto/deployment.pb"), 201);
+    const cJSON *d = kstore_peek(st, "apps", "deployments", "pbt", "web");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_int_eq(json_get_int(d, "spec.replicas", 0), 2);
+    ck_assert_str_eq(json_get_str(d, "metadata.labels.app", ""), "web");
+    ck_assert_str_eq(json_get_str(d, "spec.selector.matchLabels.app", ""), "web");
+    ck_assert_str_eq(json_get_str(d, "spec.template.metadata.labels.app", ""), "web");
+    const cJSON *c = json_get(d, "spec.template.spec.containers[0]");
+    ck_assert_str_eq(json_get_str(c, "name", ""), "nginx");
+    ck_assert_str_eq(json_get_str(c, "image", ""), "nginx:1.25");
+    ck_assert_str_eq(json_get_str(c, "command[0]", ""), "/bin/app");
+    ck_assert_str_eq(json_get_str(c, "command[1]", ""), "--flag=x");
+    ck_assert_int_eq(json_get_int(c, "ports[0].containerPort", 0), 8080);
+    ck_assert_ptr_null(json_get(c, "ports[0].hostPort"));
+    ck_assert_ptr_null(json_get(d, "spec.template.spec.containers[1]"));
+    ck_assert_int_eq(post_file("/apis/autoscaling/v1/namespaces/pbt/horizontalpodautoscalers?"
+                               "fieldManager=kubectl-autoscale",
+                               "tests/fixtures/kube/proto/hpa.pb"), 201);
+    const cJSON *h = kstore_peek(st, "autoscaling", "horizontalpodautoscalers", "pbt", "web");
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(json_get_str(h, "spec.scaleTargetRef.kind", ""), "Deployment");
+    ck_assert_str_eq(json_get_str(h, "spec.scaleTargetRef.name", ""), "web");
+    ck_assert_str_eq(json_get_str(h, "spec.scaleTargetRef.apiVersion", ""), "apps/v1");
+    ck_assert_int_eq(json_get_int(h, "spec.minReplicas", 0), 2);
+    ck_assert_int_eq(json_get_int(h, "spec.maxReplicas", 0), 5);
+    ck_assert_int_eq(json_get_int(h, "spec.targetCPUUtilizationPercentage", 0), 70);
+}
+END_TEST
+
+START_TEST(kapi_protobuf_deployment_fields_and_refusals)
+{
+    static const char url[] = "/apis/apps/v1/namespaces/default/deployments";
+    struct buf body = BUF_INIT, c = BUF_INIT, env = BUF_INIT, port = BUF_INIT;
+    pb_s(&c, 1, "app");
+    pb_s(&c, 2, "img:2");
+    pb_s(&c, 4, "--verbose");
+    pb_s(&env, 1, "A");
+    pb_s(&env, 2, "1");
+    pb_m(&c, 7, &env);
+    pb_s(&env, 1, "EMPTY");
+    pb_m(&c, 7, &env);
+    pb_i(&port, 3, 9898);
+    pb_s(&port, 4, "UDP");
+    pb_m(&c, 6, &port);
+    pb_deployment(&body, "hand", 0, &c);
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 201);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", -1), 0);
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].args[0]"), "--verbose");
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].env[0].value"), "1");
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].env[1].name"), "EMPTY");
+    ck_assert_ptr_null(json_get(last, "spec.template.spec.containers[0].env[1].value"));
+    ck_assert_str_eq(s_at("spec.template.spec.containers[0].ports[0].protocol"), "UDP");
+    buf_reset(&body);
+    /* a negative int32 arrives sign-extended to ten bytes */
+    pb_s(&c, 1, "app");
+    pb_deployment(&body, "neg", -1, &c);
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 201);
+    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), -1);
+    buf_reset(&body);
+    /* fields outside the subset are refused by name, never dropped */
+    uint64_t rv = kstore_rv(st);
+    pb_s(&c, 1, "app");
+    pb_s(&env, 1, "X");
+    pb_s(&env, 3, "\x0a\x00"); /* valueFrom */
+    pb_m(&c, 7, &env);
+    pb_deployment(&body, "refused", 1, &c);
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 415);
+    ck_assert_str_eq(s_at("reason"), "UnsupportedMediaType");
+    ck_assert_str_eq(s_at("message"), "protobuf Deployment: field 3 of EnvVar is not supported by "
+                     "this server: send JSON");
+    buf_reset(&body);
+    pb_s(&c, 1, "app");
+    pb_s(&c, 8, "\x0a\x00"); /* resources */
+    pb_deployment(&body, "refused", 1, &c);
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 415);
+    ck_assert_ptr_nonnull(strstr(s_at("message"), "field 8 of Container"));
+    /* truncated: malformed */
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len - 3), 400);
+    ck_assert_str_eq(s_at("reason"), "BadRequest");
+    buf_release(&body);
+    /* other kinds, and HPAs of another version, are refused by name */
+    struct buf tm = BUF_INIT;
+    buf_add(&body, "k8s", 4);
+    pb_s(&tm, 1, "autoscaling/v2");
+    pb_s(&tm, 2, "HorizontalPodAutoscaler");
+    pb_m(&body, 1, &tm);
+    ck_assert_int_eq(req_n("POST", "/apis/autoscaling/v2/namespaces/default/"
+                           "horizontalpodautoscalers", PROTO, JSON, body.ptr, body.len), 415);
+    ck_assert_ptr_nonnull(strstr(s_at("message"), "not autoscaling/v2 HorizontalPodAutoscaler"));
+    buf_release(&body);
+    ck_assert_uint_eq(kstore_rv(st), rv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kapi");
@@ -554,6 +786,9 @@ int main(void)
     tcase_add_test(tc, kapi_protobuf_namespace_create);
     tcase_add_test(tc, kapi_faults_and_logs);
     tcase_add_test(tc, kapi_delete_collects_dependents);
+    tcase_add_test(tc, kapi_rejects_non_finite_numbers);
+    tcase_add_test(tc, kapi_protobuf_deployment_and_hpa_from_kubectl);
+    tcase_add_test(tc, kapi_protobuf_deployment_fields_and_refusals);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,6 +3,7 @@
 #include "kproto.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,37 +121,160 @@ static int pb_map_entry(cJSON *obj, const char *name, struct pb sub, int bytes)
     return rc < 0 ? -1 : 0;
 }
 
-static int pb_meta(cJSON *obj, struct pb sub)
+/* ---- typed field helpers -------------------------------------------------------------------
+ * Each returns 0, PB_BAD (malformed: wrong wire type) or PB_UNSUP (a field
+ * outside the subset carries a value; cx->what names it).  Fields kubectl
+ * leaves at their zero value (empty strings and messages, 0, false) are
+ * skipped, so only data we would otherwise drop is refused. */
+
+enum { PB_BAD = -1, PB_UNSUP = -2 };
+
+struct pbcx {
+    char what[128]; /* the unsupported field, for the message */
+};
+
+typedef int (*pb_msg_fn)(cJSON *obj, struct pb sub, struct pbcx *cx);
+
+static void set_item(cJSON *obj, const char *key, cJSON *v)
+{
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+    else
+        cJSON_AddItemToObject(obj, key, v);
+}
+
+static int pb_unknown(struct pbcx *cx, const char *msg, const struct pb_field *f)
+{
+    int has = f->wire == 0 ? f->v != 0 : f->wire == 2 ? f->sub.end > f->sub.p : 1;
+    if (!has)
+        return 0;
+    snprintf(cx->what, sizeof(cx->what), "field %u of %s", (unsigned)f->num, msg);
+    return PB_UNSUP;
+}
+
+/* A string field; empty strings are left out, as JSON's omitempty does. */
+static int pb_set_str(cJSON *obj, const char *key, const struct pb_field *f)
+{
+    if (f->wire != 2)
+        return PB_BAD;
+    if (f->sub.end > f->sub.p) {
+        char *str = pb_str(f);
+        set_item(obj, key, cJSON_CreateString(str));
+        free(str);
+    }
+    return 0;
+}
+
+/* A bool, kept only when true (omitempty). */
+static int pb_set_true(cJSON *obj, const char *key, const struct pb_field *f)
+{
+    if (f->wire != 0)
+        return PB_BAD;
+    if (f->v)
+        set_item(obj, key, cJSON_CreateTrue());
+    return 0;
+}
+
+static int pb_push_str(cJSON *obj, const char *key, const struct pb_field *f)
+{
+    if (f->wire != 2)
+        return PB_BAD;
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!a)
+        a = cJSON_AddArrayToObject(obj, key);
+    char *str = pb_str(f);
+    cJSON_AddItemToArray(a, cJSON_CreateString(str));
+    free(str);
+    return 0;
+}
+
+/* An int32 (negative values come sign-extended to 64 bits).  omit_zero for
+ * plain ints; pointer fields (replicas) are kept even when 0. */
+static int pb_set_int(cJSON *obj, const char *key, const struct pb_field *f, int omit_zero)
+{
+    if (f->wire != 0)
+        return PB_BAD;
+    if (!omit_zero || f->v)
+        set_item(obj, key, cJSON_CreateNumber((double)(int32_t)(uint32_t)f->v));
+    return 0;
+}
+
+/* A sub-message decoded by fn into obj[key] (created when absent). */
+static int pb_set_msg(cJSON *obj, const char *key, const struct pb_field *f, pb_msg_fn fn,
+                      struct pbcx *cx)
+{
+    if (f->wire != 2)
+        return PB_BAD;
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsObject(m)) {
+        m = cJSON_CreateObject();
+        set_item(obj, key, m);
+    }
+    return fn(m, f->sub, cx);
+}
+
+/* A repeated sub-message: one object appended to the array obj[key]. */
+static int pb_push_msg(cJSON *obj, const char *key, const struct pb_field *f, pb_msg_fn fn,
+                       struct pbcx *cx)
+{
+    if (f->wire != 2)
+        return PB_BAD;
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!a)
+        a = cJSON_AddArrayToObject(obj, key);
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddItemToArray(a, m);
+    return fn(m, f->sub, cx);
+}
+
+static int pb_map(cJSON *obj, const char *key, const struct pb_field *f)
+{
+    return f->wire != 2 ? PB_BAD : pb_map_entry(obj, key, f->sub, 0);
+}
+
+/* ---- ObjectMeta ------------------------------------------------------------------------------ */
+
+static int pb_meta_fields(cJSON *md, struct pb sub, struct pbcx *cx)
 {
     static const char *const strs[] = {NULL, "name", "generateName", "namespace"};
-    cJSON *md = cJSON_AddObjectToObject(obj, "metadata");
     struct pb_field f;
     int rc;
     while ((rc = pb_next(&sub, &f)) == 1) {
-        if (f.wire != 2)
-            continue;
-        if (f.num >= 1 && f.num <= 3 && f.sub.end > f.sub.p) {
-            char *s = pb_str(&f);
-            cJSON_AddStringToObject(md, strs[f.num], s);
-            free(s);
-        } else if ((f.num == 11 || f.num == 12) &&
-                   pb_map_entry(md, f.num == 11 ? "labels" : "annotations", f.sub, 0) < 0) {
-            return -1;
-        }
+        if (f.num >= 1 && f.num <= 3)
+            rc = pb_set_str(md, strs[f.num], &f);
+        else if (f.num == 11 || f.num == 12)
+            rc = pb_map(md, f.num == 11 ? "labels" : "annotations", &f);
+        else if (f.num == 14)
+            rc = pb_push_str(md, "finalizers", &f);
+        else if (f.num == 13 || f.num == 17) /* ownerReferences, managedFields */
+            rc = pb_unknown(cx, "ObjectMeta", &f);
+        else
+            rc = 0; /* uid, resourceVersion, timestamps...: the server sets them */
+        if (rc < 0)
+            return rc;
     }
     return rc;
 }
 
+static int pb_meta(cJSON *obj, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f = {.wire = 2, .sub = sub};
+    return pb_set_msg(obj, "metadata", &f, pb_meta_fields, cx);
+}
+
+/* ---- Namespace, ConfigMap, Secret ----------------------------------------------------------- */
+
 /* The object message of kind (Namespace, ConfigMap, Secret). */
-static int pb_object(cJSON *obj, const char *kind, struct pb raw)
+static int pb_object(cJSON *obj, const char *kind, struct pb raw, struct pbcx *cx)
 {
     int secret = !strcmp(kind, "Secret"), cm = !strcmp(kind, "ConfigMap");
     struct pb_field f;
     int rc;
     while ((rc = pb_next(&raw, &f)) == 1) {
         if (f.num == 1 && f.wire == 2) {
-            if (pb_meta(obj, f.sub) < 0)
-                return -1;
+            rc = pb_meta(obj, f.sub, cx);
+            if (rc < 0)
+                return rc;
         } else if ((cm || secret) && f.num == 2 && f.wire == 2) {
             if (pb_map_entry(obj, "data", f.sub, secret) < 0)
                 return -1;
@@ -158,9 +282,9 @@ static int pb_object(cJSON *obj, const char *kind, struct pb raw)
             if (pb_map_entry(obj, "binaryData", f.sub, 1) < 0)
                 return -1;
         } else if (secret && f.num == 3 && f.wire == 2 && f.sub.end > f.sub.p) {
-            char *s = pb_str(&f);
-            cJSON_AddStringToObject(obj, "type", s);
-            free(s);
+            char *str = pb_str(&f);
+            cJSON_AddStringToObject(obj, "type", str);
+            free(str);
         } else if (secret && f.num == 4 && f.wire == 2) {
             if (pb_map_entry(obj, "stringData", f.sub, 0) < 0)
                 return -1;
@@ -170,6 +294,205 @@ static int pb_object(cJSON *obj, const char *kind, struct pb raw)
     }
     return rc;
 }
+
+/* ---- apps/v1 Deployment: what `kubectl create deployment` sends ------------------------------ */
+
+static int pb_port(cJSON *p, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        switch (f.num) {
+        case 1: rc = pb_set_str(p, "name", &f); break;
+        case 2: rc = pb_set_int(p, "hostPort", &f, 1); break;
+        case 3: rc = pb_set_int(p, "containerPort", &f, 0); break;
+        case 4: rc = pb_set_str(p, "protocol", &f); break;
+        case 5: rc = pb_set_str(p, "hostIP", &f); break;
+        default: rc = pb_unknown(cx, "ContainerPort", &f); break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_env(cJSON *e, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    cJSON_AddStringToObject(e, "name", ""); /* required, so present even when empty */
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        if (f.num == 1 || f.num == 2)
+            rc = pb_set_str(e, f.num == 1 ? "name" : "value", &f);
+        else
+            rc = pb_unknown(cx, "EnvVar", &f); /* valueFrom */
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_container(cJSON *c, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        switch (f.num) {
+        case 1: rc = pb_set_str(c, "name", &f); break;
+        case 2: rc = pb_set_str(c, "image", &f); break;
+        case 3: rc = pb_push_str(c, "command", &f); break;
+        case 4: rc = pb_push_str(c, "args", &f); break;
+        case 5: rc = pb_set_str(c, "workingDir", &f); break;
+        case 6: rc = pb_push_msg(c, "ports", &f, pb_port, cx); break;
+        case 7: rc = pb_push_msg(c, "env", &f, pb_env, cx); break;
+        case 13: rc = pb_set_str(c, "terminationMessagePath", &f); break;
+        case 14: rc = pb_set_str(c, "imagePullPolicy", &f); break;
+        case 20: rc = pb_set_str(c, "terminationMessagePolicy", &f); break;
+        default: rc = pb_unknown(cx, "Container", &f); break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_podspec(cJSON *spec, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        if (f.num == 2)
+            rc = pb_push_msg(spec, "containers", &f, pb_container, cx);
+        else if (f.num == 3 || f.num == 6 || f.num == 8 || f.num == 19)
+            rc = pb_set_str(spec, f.num == 3 ? "restartPolicy" : f.num == 6 ? "dnsPolicy"
+                                  : f.num == 8 ? "serviceAccountName" : "schedulerName", &f);
+        else
+            rc = pb_unknown(cx, "PodSpec", &f);
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_template(cJSON *tpl, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        if (f.num == 1)
+            rc = f.wire == 2 ? pb_meta(tpl, f.sub, cx) : PB_BAD;
+        else if (f.num == 2)
+            rc = pb_set_msg(tpl, "spec", &f, pb_podspec, cx);
+        else
+            rc = pb_unknown(cx, "PodTemplateSpec", &f);
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_selector(cJSON *sel, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        rc = f.num == 1 ? pb_map(sel, "matchLabels", &f)
+                        : pb_unknown(cx, "LabelSelector", &f); /* matchExpressions */
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_strategy(cJSON *st, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        rc = f.num == 1 ? pb_set_str(st, "type", &f)
+                        : pb_unknown(cx, "DeploymentStrategy", &f); /* rollingUpdate */
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_deploy_spec(cJSON *spec, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        switch (f.num) {
+        case 1: rc = pb_set_int(spec, "replicas", &f, 0); break;
+        case 2: rc = pb_set_msg(spec, "selector", &f, pb_selector, cx); break;
+        case 3: rc = pb_set_msg(spec, "template", &f, pb_template, cx); break;
+        case 4: rc = pb_set_msg(spec, "strategy", &f, pb_strategy, cx); break;
+        case 5: rc = pb_set_int(spec, "minReadySeconds", &f, 1); break;
+        case 6: rc = pb_set_int(spec, "revisionHistoryLimit", &f, 0); break;
+        case 7: rc = pb_set_true(spec, "paused", &f); break;
+        case 9: rc = pb_set_int(spec, "progressDeadlineSeconds", &f, 0); break;
+        default: rc = pb_unknown(cx, "DeploymentSpec", &f); break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+/* ---- autoscaling/v1 HorizontalPodAutoscaler: what `kubectl autoscale` sends ----------------- */
+
+static int pb_target_ref(cJSON *ref, struct pb sub, struct pbcx *cx)
+{
+    static const char *const keys[] = {NULL, "kind", "name", "apiVersion"};
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        rc = f.num >= 1 && f.num <= 3 ? pb_set_str(ref, keys[f.num], &f)
+                                      : pb_unknown(cx, "CrossVersionObjectReference", &f);
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+static int pb_hpa_spec(cJSON *spec, struct pb sub, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&sub, &f)) == 1) {
+        switch (f.num) {
+        case 1: rc = pb_set_msg(spec, "scaleTargetRef", &f, pb_target_ref, cx); break;
+        case 2: rc = pb_set_int(spec, "minReplicas", &f, 0); break;
+        case 3: rc = pb_set_int(spec, "maxReplicas", &f, 0); break;
+        case 4: rc = pb_set_int(spec, "targetCPUUtilizationPercentage", &f, 0); break;
+        default: rc = pb_unknown(cx, "HorizontalPodAutoscalerSpec", &f); break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+/* Deployment and HPA share the shape {metadata=1, spec=2, status=3}; the
+ * status is the server's, so it is not read. */
+static int pb_spec_object(cJSON *obj, struct pb raw, pb_msg_fn spec_fn, struct pbcx *cx)
+{
+    struct pb_field f;
+    int rc;
+    while ((rc = pb_next(&raw, &f)) == 1) {
+        if (f.num == 1)
+            rc = f.wire == 2 ? pb_meta(obj, f.sub, cx) : PB_BAD;
+        else if (f.num == 2)
+            rc = pb_set_msg(obj, "spec", &f, spec_fn, cx);
+        else
+            rc = f.num == 3 ? 0 : pb_unknown(cx, "the object", &f);
+        if (rc < 0)
+            return rc;
+    }
+    return rc;
+}
+
+/* ---- envelope --------------------------------------------------------------------------------- */
 
 static int pb_typemeta(struct pb sub, char **api, char **kind)
 {
@@ -183,6 +506,44 @@ static int pb_typemeta(struct pb sub, char **api, char **kind)
         }
     }
     return rc;
+}
+
+static int simple_kind(const char *api, const char *kind)
+{
+    return !strcmp(api, "v1") &&
+           (!strcmp(kind, "Namespace") || !strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret"));
+}
+
+/* The object message raw of apiVersion api and kind, as JSON in *out. */
+static int decode_kind(const char *api, const char *kind, struct pb raw, cJSON **out,
+                       struct err *err)
+{
+    int deploy = !strcmp(api, "apps/v1") && !strcmp(kind, "Deployment");
+    int hpa = !strcmp(api, "autoscaling/v1") && !strcmp(kind, "HorizontalPodAutoscaler");
+    struct pbcx cx = {{0}};
+    int rc = 0;
+    if (!deploy && !hpa && !simple_kind(api, kind))
+        return err_set(err, E_INVALID, "protobuf bodies are supported for v1 Namespace, "
+                       "ConfigMap and Secret, apps/v1 Deployment and autoscaling/v1 "
+                       "HorizontalPodAutoscaler only, not %.60s %.60s: send JSON", api, kind);
+    cJSON *obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "apiVersion", api);
+    cJSON_AddStringToObject(obj, "kind", kind);
+    if (raw.p && (deploy || hpa))
+        rc = pb_spec_object(obj, raw, deploy ? pb_deploy_spec : pb_hpa_spec, &cx);
+    else if (raw.p)
+        rc = pb_object(obj, kind, raw, &cx);
+    if (rc == PB_UNSUP)
+        rc = err_set(err, E_INVALID, "protobuf %s: %s is not supported by this server: send "
+                     "JSON", kind, cx.what);
+    else if (rc < 0)
+        rc = err_set(err, E_PARSE, "protobuf body: malformed %s", kind);
+    if (rc < 0) {
+        cJSON_Delete(obj);
+        return rc;
+    }
+    *out = obj;
+    return 0;
 }
 
 int kproto_decode(const char *data, size_t len, cJSON **out, struct err *err)
@@ -208,18 +569,9 @@ int kproto_decode(const char *data, size_t len, cJSON **out, struct err *err)
         rc = err_set(err, E_PARSE, "protobuf body: malformed envelope");
         goto out;
     }
-    if (strcmp(kind, "Namespace") && strcmp(kind, "ConfigMap") && strcmp(kind, "Secret")) {
-        rc = err_set(err, E_INVALID, "protobuf bodies are supported for Namespace, ConfigMap "
-                     "and Secret only, not %s: send JSON", kind);
+    rc = decode_kind(api, kind, raw, &obj, err);
+    if (rc < 0)
         goto out;
-    }
-    obj = cJSON_CreateObject();
-    cJSON_AddStringToObject(obj, "apiVersion", api);
-    cJSON_AddStringToObject(obj, "kind", kind);
-    if (raw.p && pb_object(obj, kind, raw) < 0) {
-        rc = err_set(err, E_PARSE, "protobuf body: malformed %s", kind);
-        goto out;
-    }
     *out = obj;
     obj = NULL;
     rc = 0;

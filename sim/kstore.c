@@ -10,6 +10,7 @@
  */
 #include "kstore.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,10 +523,49 @@ static int valid_name(const char *s)
     return 1;
 }
 
+/* Depth-first search for a NaN or an infinity; path holds the way down. */
+static const cJSON *nonfinite_at(const cJSON *v, struct buf *path)
+{
+    if (cJSON_IsNumber(v))
+        return isfinite(v->valuedouble) ? NULL : v;
+    if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+        return NULL;
+    size_t len = path->len, i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        if (cJSON_IsArray(v))
+            buf_addf(path, "[%zu]", i);
+        else
+            buf_addf(path, "%s%s", len ? "." : "", c->string ? c->string : "");
+        const cJSON *bad = nonfinite_at(c, path);
+        if (bad)
+            return bad;
+        buf_truncate(path, len);
+    }
+    return NULL;
+}
+
+int kstore_check_numbers(const cJSON *obj, struct err *err)
+{
+    struct buf path = BUF_INIT;
+    const cJSON *bad = nonfinite_at(obj, &path);
+    int rc = 0;
+    if (bad) {
+        double d = bad->valuedouble;
+        rc = err_set(err, E_INVALID, "%.160s: Invalid value: %s: numbers must be finite "
+                     "(NaN and Infinity cannot be represented in JSON)",
+                     path.len ? path.ptr : "<root>", isnan(d) ? "NaN" : d < 0 ? "-Inf" : "+Inf");
+    }
+    buf_release(&path);
+    return rc;
+}
+
 static int check_doc(const cJSON *obj, const char *kind, struct err *err)
 {
     if (!cJSON_IsObject(obj))
         return err_set(err, E_INVALID, "%s: the object must be a JSON object", kind);
+    int rc = kstore_check_numbers(obj, err);
+    if (rc < 0)
+        return rc;
     const cJSON *md = meta_of(obj);
     if (md && !cJSON_IsObject(md))
         return err_set(err, E_INVALID, "metadata: Invalid value: must be an object");

@@ -117,6 +117,15 @@ int kstore_list(kstore *st, const char *group, const char *resource,
                 const struct kstore_query *q, cJSON **items, char **cont, uint64_t *rv,
                 struct err *err);
 
+/* ---- validation ---- */
+
+/* 0 when every number in obj is finite; else E_INVALID naming the first
+ * offending value's path ("spec.replicas: Invalid value: +Inf: ...").  JSON
+ * cannot carry NaN or Infinity, yet cJSON reads 1e340 as infinity and YAML
+ * has .inf and .nan: the writing calls below refuse such documents, and the
+ * API rejects request bodies holding them. */
+int kstore_check_numbers(const cJSON *obj, struct err *err);
+
 /* ---- writing (every call: *out, if not NULL, gets a copy of the stored
  * result, caller frees; on error nothing changed) ---- */
 
@@ -125,7 +134,8 @@ int kstore_list(kstore *st, const char *group, const char *resource,
  * namespaced object needs its namespace to exist (E_NOTFOUND 'namespaces "x"
  * not found').  E_EXISTS when the name is taken.  Server-set metadata
  * (uid, resourceVersion, generation, creationTimestamp, deletionTimestamp)
- * is overwritten; managedFields are neither tracked nor checked. */
+ * is overwritten; managedFields are neither tracked nor checked.  Every
+ * writing call returns E_INVALID for a non-finite number (kstore_check_numbers). */
 int kstore_create(kstore *st, const char *group, const char *resource, const cJSON *obj,
                   unsigned flags, cJSON **out, struct err *err);
 /* Replace the object named by obj's metadata (namespace, name).  If obj

@@ -1,5 +1,6 @@
 /* kstore_test.c -- unit tests for the object store (kstore.h). */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +448,35 @@ START_TEST(kstore_delete_uid_precondition)
 }
 END_TEST
 
+START_TEST(kstore_refuses_non_finite_numbers)
+{
+    struct err err = ERR_INIT;
+    uint64_t rv = kstore_rv(st);
+    cJSON *o = parse("{\"metadata\":{\"name\":\"c\",\"namespace\":\"default\"},"
+                     "\"data\":{\"a\":\"b\"},\"x\":[1,{\"y\":2}]}");
+    cJSON *y = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "x"), 1), "y");
+    cJSON_SetNumberValue(y, INFINITY);
+    ck_assert_int_eq(kstore_create(st, "", "configmaps", o, 0, NULL, &err), E_INVALID);
+    ck_assert_str_eq(err.msg, "x[1].y: Invalid value: +Inf: numbers must be finite (NaN and "
+                     "Infinity cannot be represented in JSON)");
+    ck_assert_ptr_null(kstore_peek(st, "", "configmaps", "default", "c"));
+    cJSON_SetNumberValue(y, 2);
+    ck_assert_int_eq(kstore_create(st, "", "configmaps", o, 0, NULL, &err), 0);
+    rv = kstore_rv(st);
+    cJSON_SetNumberValue(y, NAN);
+    ck_assert_int_eq(kstore_update(st, "", "configmaps", o, 0, NULL, &err), E_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.msg, "NaN"));
+    cJSON_SetNumberValue(y, -INFINITY);
+    cJSON_AddItemToObject(o, "status", cJSON_CreateNumber(-INFINITY));
+    ck_assert_int_eq(kstore_update_status(st, "", "configmaps", o, 0, NULL, &err), E_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.msg, "-Inf"));
+    ck_assert_uint_eq(kstore_rv(st), rv);
+    ck_assert_int_eq(json_get_int(kstore_peek(st, "", "configmaps", "default", "c"), "x[1].y",
+                                  0), 2);
+    cJSON_Delete(o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kstore");
@@ -466,6 +496,7 @@ int main(void)
     tcase_add_test(tc, kstore_dry_run_changes_nothing);
     tcase_add_test(tc, kstore_pod_logs);
     tcase_add_test(tc, kstore_delete_uid_precondition);
+    tcase_add_test(tc, kstore_refuses_non_finite_numbers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -17,7 +17,7 @@ bad()  { fail=$((fail + 1)); echo "FAIL  $*"; }
 skp()  { skip=$((skip + 1)); echo "skip  $*"; }
 summary() { echo "$pass passed, $fail failed, $skip skipped"; }
 
-NCHECKS=37
+NCHECKS=41
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
     echo "!! kubectl.sh: kubectl is NOT on PATH: every kubectl check is SKIPPED.      !!"
@@ -179,6 +179,15 @@ grep -q 'revisionHistoryLimit: 10' "$OUT" && ok "-o yaml shows server defaults" 
 expect "-o jsonpath" '^2$' get deploy podinfo -n myapp -o 'jsonpath={.spec.replicas}'
 expect "scale" 'deployment\.apps/podinfo scaled' scale deploy podinfo -n myapp --replicas=3
 expect "scaled" '^3$' get deploy podinfo -n myapp -o 'jsonpath={.spec.replicas}'
+# kubectl 1.32 sends these two creates as protobuf (sim/kproto.c)
+expect "create deployment (protobuf body)" 'deployment\.apps/web created' \
+    create deployment web --image=nginx --replicas=2 -n myapp
+expect "created deployment's fields" '^2 nginx nginx web web$' get deploy web -n myapp -o \
+    'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].name} {.spec.template.spec.containers[0].image} {.spec.selector.matchLabels.app} {.spec.template.metadata.labels.app}'
+expect "autoscale (protobuf HPA)" 'horizontalpodautoscaler\.autoscaling/web autoscaled' \
+    autoscale deployment web --min=2 --max=5 -n myapp
+expect "HPA's fields" '^2 5 Deployment web apps/v1$' get hpa web -n myapp -o \
+    'jsonpath={.spec.minReplicas} {.spec.maxReplicas} {.spec.scaleTargetRef.kind} {.spec.scaleTargetRef.name} {.spec.scaleTargetRef.apiVersion}'
 if need_ctl "rollout status"; then
     if timeout 60 kubectl --cache-dir "$KUBECACHEDIR" rollout status deploy/podinfo -n myapp \
         --timeout=50s >"$OUT" 2>&1 && grep -q 'successfully rolled out' "$OUT"; then

@@ -20,7 +20,9 @@
  *                                     tval_type_name(argv[0]));
  *         struct buf b = BUF_INIT;
  *         ...
- *         *out = tval_str_take(buf_detach(&b, &n), n);
+ *         size_t n;
+ *         char *s = buf_detach(&b, &n);
+ *         *out = tval_str_take(s, n);    // (leaving *out NULL means nil)
  *         return 0;
  *     }
  *     tmpl_set_func(set, "upper", fn_upper, 1, 1, NULL);
@@ -38,6 +40,10 @@
  *
  * A function error is reported like Go: "template: NAME:LINE:COL: executing
  * \"NAME\" at <required \"x\" .a>: error calling required: x".
+ *
+ * Known differences from Go: nesting of template/include/tpl stops at
+ * TMPL_MAX_DEPTH (Go: 100000); complex-number literals are a parse error;
+ * printf's %x/%b of floats and %#v print like %!x(...) / %v.
  */
 #ifndef HELM_TMPL_H
 #define HELM_TMPL_H
@@ -119,7 +125,8 @@ int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len,
                    struct err *err);
 int tmpl_set_has(const tmpl_set *s, const char *name);
 
-/* Execute member `name` with data (borrowed; `.` and `$`), appending to out.
+/* Execute member `name` with data (borrowed; `.` and `$`; NULL or nil is
+ * Go's nil data: `.` is "no value"), appending to out.
  * On error returns E_INVALID (E_NOTFOUND if no such member) with Go's message
  * in err; out may hold partial output then (callers discard it). */
 int tmpl_set_exec(tmpl_set *s, const char *name, tval *data, struct buf *out, struct err *err);

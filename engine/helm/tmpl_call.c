@@ -567,12 +567,17 @@ int tmpl_eval_call(struct tstate *st, struct xv dot, const struct tfunc *fn,
     tval **argv = xcalloc((size_t)numin + 1, sizeof(tval *));
     int rc = 0;
     for (int i = 0; i < nargs && rc == 0; i++) {
-        struct xv a;
+        struct xv a = {NULL, 0};
         rc = tmpl_eval_arg(st, dot, args[i], &a);
         argv[i] = a.v;
     }
     if (rc == 0 && final)
         argv[numin - 1] = tval_ref(final->v);
+    if (rc == 0 && (fn->builtin == B_LEN || fn->builtin == B_INDEX || fn->builtin == B_SLICE)) {
+        tval *plain = tval_obj_value(argv[0]);
+        tval_unref(argv[0]);
+        argv[0] = plain;
+    }
     if (rc == 0 && fn->builtin == B_NONE) {
         rc = call_user(st, fn, node, numin, argv, out);
     } else if (rc == 0) {
@@ -593,6 +598,10 @@ int tmpl_eval_call(struct tstate *st, struct xv dot, const struct tfunc *fn,
     free(argv);
     if (rc == 0 && out->v && out->v->kind == TV_STRING)
         rc = charge_output(st, out->v->u.s.len);
+    if (rc < 0) {
+        tval_unref(out->v);
+        out->v = NULL;
+    }
     return rc < 0 ? -1 : 0;
 }
 

@@ -300,7 +300,7 @@ static int eval_field_chain(struct tstate *st, struct xv dot, struct xv recv, ch
 {
     struct xv cur = xv_own(tval_ref(recv.v), recv.iface);
     for (int i = 0; i < n - 1; i++) {
-        struct xv nx;
+        struct xv nx = {NULL, 0};
         int rc = eval_field(st, dot, ident[i], NULL, NULL, cur, &nx);
         xv_drop(&cur);
         if (rc < 0)
@@ -330,7 +330,7 @@ static int eval_chain_node(struct tstate *st, struct xv dot, const struct tnode 
         buf_release(&b);
         return rc;
     }
-    struct xv recv;
+    struct xv recv = {NULL, 0};
     if (eval_arg(st, dot, c->pipe, &recv) < 0)
         return W_ERR;
     st->node = c;
@@ -354,7 +354,7 @@ static int eval_variable_node(struct tstate *st, struct xv dot, const struct tno
                               const struct tnode *cmd, const struct xv *final, struct xv *out)
 {
     st->node = v;
-    struct xv val;
+    struct xv val = {NULL, 0};
     if (var_lookup(st, v->ident[0], &val) < 0)
         return W_ERR;
     if (v->nident == 1) {
@@ -445,7 +445,7 @@ static int eval_pipeline(struct tstate *st, struct xv dot, const struct tnode *p
     if (step(st) < 0)
         return W_ERR;
     for (int i = 0; i < pipe->nkids; i++) {
-        struct xv res;
+        struct xv res = {NULL, 0};
         int rc = eval_command(st, dot, pipe->kids[i], have ? &val : NULL, &res);
         xv_drop(&val);
         if (rc < 0)
@@ -493,7 +493,7 @@ static int print_value(struct tstate *st, const struct tnode *n, struct xv v)
 static int walk_if_with(struct tstate *st, struct xv dot, const struct tnode *n)
 {
     size_t mark = st->nvars;
-    struct xv val;
+    struct xv val = {NULL, 0};
     int rc = eval_pipeline(st, dot, n->pipe, &val);
     if (rc == 0) {
         if (val.v && tval_truth(val.v))
@@ -577,12 +577,15 @@ static int range_over(struct tstate *st, const struct tnode *r, struct xv val, i
 static int walk_range(struct tstate *st, struct xv dot, const struct tnode *r)
 {
     size_t mark = st->nvars;
-    struct xv val;
+    struct xv val = {NULL, 0};
     st->node = r;
     int rc = eval_pipeline(st, dot, r->pipe, &val);
     int ran = 0;
-    if (rc == 0 && val.v)
-        rc = range_over(st, r, val, &ran);
+    if (rc == 0 && val.v) {
+        struct xv plain = xv_own(tval_obj_value(val.v), 0);
+        rc = range_over(st, r, plain, &ran);
+        xv_drop(&plain);
+    }
     if (rc == 0 && !ran && r->elist)
         rc = walk(st, dot, r->elist);
     xv_drop(&val);
@@ -623,7 +626,7 @@ static int walk(struct tstate *st, struct xv dot, const struct tnode *n)
         buf_add(st->out, n->text, n->textlen);
         return check_output(st);
     case N_ACTION: {
-        struct xv val;
+        struct xv val = {NULL, 0};
         if (eval_pipeline(st, dot, n->pipe, &val) < 0)
             return W_ERR;
         int rc = n->pipe->ndecl == 0 ? print_value(st, n, val) : W_OK;

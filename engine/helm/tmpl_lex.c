@@ -64,10 +64,49 @@ static int lex_error(struct lexer *l, const char *fmt, ...)
 
 static int is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-static int is_alnum(int c)
+/* Rune at p: its value and byte length (1 for an invalid byte). */
+static size_t rune_at(const struct lexer *l, size_t p, unsigned *r)
 {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c >= 0x80;
+    const unsigned char *s = (const unsigned char *)l->s + p;
+    size_t n = l->n - p;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+    if (len == 1 || len > n) {
+        *r = s[0] < 0x80 ? s[0] : 0xFFFD;
+        return 1;
+    }
+    unsigned v = s[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++)
+        v = (v << 6) | (s[i] & 0x3Fu);
+    *r = v;
+    return len;
+}
+
+/* Go's isAlphaNumeric (unicode.IsLetter/IsDigit), approximated outside
+ * ASCII: everything but the punctuation and symbol blocks counts. */
+static int rune_is_alnum(unsigned r)
+{
+    if (r < 0x80)
+        return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+               (r >= '0' && r <= '9');
+    if (r < 0xC0)
+        return r == 0xAA || r == 0xB5 || r == 0xBA;
+    if (r == 0xD7 || r == 0xF7 || r == 0xFFFD)
+        return 0;
+    if ((r >= 0x2000 && r <= 0x2BFF) || (r >= 0x3000 && r <= 0x303F) ||
+        (r >= 0xFE30 && r <= 0xFE4F) || (r >= 0xFF00 && r <= 0xFF0F) ||
+        (r >= 0xFF1A && r <= 0xFF20) || (r >= 0x1F000 && r <= 0x1FAFF))
+        return 0;
+    return 1;
+}
+
+/* Byte length of the letter or digit at p, or 0. */
+static size_t alnum_at(const struct lexer *l, size_t p)
+{
+    if (p >= l->n)
+        return 0;
+    unsigned r;
+    size_t len = rune_at(l, p, &r);
+    return rune_is_alnum(r) ? len : 0;
 }
 
 static int peekc(const struct lexer *l) { return l->pos < l->n ? (unsigned char)l->s[l->pos] : -1; }
@@ -111,25 +150,14 @@ static int at_terminator(const struct lexer *l)
 /* Go's %#U of the rune at p. */
 static void rune_desc(const struct lexer *l, size_t p, char *out, size_t size)
 {
-    unsigned char c = p < l->n ? (unsigned char)l->s[p] : 0;
-    unsigned r = c;
-    int len = 1;
-    if (c >= 0xF0 && p + 3 < l->n) {
-        r = ((c & 7u) << 18) | (((unsigned char)l->s[p + 1] & 0x3Fu) << 12) |
-            (((unsigned char)l->s[p + 2] & 0x3Fu) << 6) | ((unsigned char)l->s[p + 3] & 0x3Fu);
-        len = 4;
-    } else if (c >= 0xE0 && p + 2 < l->n) {
-        r = ((c & 15u) << 12) | (((unsigned char)l->s[p + 1] & 0x3Fu) << 6) |
-            ((unsigned char)l->s[p + 2] & 0x3Fu);
-        len = 3;
-    } else if (c >= 0xC0 && p + 1 < l->n) {
-        r = ((c & 31u) << 6) | ((unsigned char)l->s[p + 1] & 0x3Fu);
-        len = 2;
-    }
-    if (r < 0x20 || r == 0x7F || (c >= 0x80 && c < 0xC0))
+    unsigned r = 0xFFFD;
+    size_t len = p < l->n ? rune_at(l, p, &r) : 1;
+    if (r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0))
         snprintf(out, size, "U+%04X", r);
+    else if (r == 0xFFFD)
+        snprintf(out, size, "U+FFFD '\xEF\xBF\xBD'");
     else
-        snprintf(out, size, "U+%04X '%.*s'", r, len, l->s + p);
+        snprintf(out, size, "U+%04X '%.*s'", r, (int)len, l->s + p);
 }
 
 /* ---- numbers, strings, words -------------------------------------------------- */
@@ -174,8 +202,9 @@ static int scan_number(struct lexer *l)
         accept_run(l, "0123456789_");
     }
     accept(l, "i");
-    if (peekc(l) >= 0 && is_alnum(peekc(l))) {
-        l->pos++;
+    size_t k = alnum_at(l, l->pos);
+    if (k) {
+        l->pos += k;
         return 0;
     }
     return 1;
@@ -233,8 +262,8 @@ static const struct {
 
 static int lex_word(struct lexer *l, int typ)
 {
-    while (peekc(l) >= 0 && is_alnum(peekc(l)))
-        l->pos++;
+    for (size_t k; (k = alnum_at(l, l->pos)) > 0;)
+        l->pos += k;
     if (!at_terminator(l)) {
         char d[32];
         rune_desc(l, l->pos, d, sizeof(d));
@@ -328,7 +357,7 @@ static int lex_one_char(struct lexer *l, int c)
         l->pos--;
         return lex_number(l);
     }
-    if (is_alnum(c)) {
+    if (alnum_at(l, l->pos - 1)) {
         l->pos--;
         return lex_word(l, T_IDENT);
     }

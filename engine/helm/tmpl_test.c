@@ -483,7 +483,21 @@ static void obj_print(void *ctx, struct buf *out)
     buf_puts(out, "v1.20.0");
 }
 
-static const struct tval_obj_ops obj_ops = {"*chartutil.Capabilities", obj_get, obj_print, NULL};
+static tval *obj_value(void *ctx)
+{
+    (void)ctx;
+    tval *l = tval_list();
+    tval_list_append(l, tval_str("apps/v1"));
+    tval_list_append(l, tval_str("v1"));
+    return l;
+}
+
+static const struct tval_obj_ops obj_ops = {
+    .type_name = "*chartutil.Capabilities",
+    .get = obj_get,
+    .print = obj_print,
+    .value = obj_value,
+};
 
 START_TEST(tmpl_object_fields_and_methods)
 {
@@ -500,6 +514,8 @@ START_TEST(tmpl_object_fields_and_methods)
     parse_ok(s, "c", "{{.Cap.Has}}");
     ck_assert_ptr_null(run(s, "c", d, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "wrong number of args for Has: want 1 got 0"));
+    parse_ok(s, "r", "{{range .Cap}}{{.}},{{end}} {{len .Cap}} {{index .Cap 1}}");
+    assert_run(s, "r", d, "apps/v1,v1, 2 v1");
     parse_ok(s, "e", "{{.Cap.Fail}}");
     ck_assert_ptr_null(run(s, "e", d, &err));
     ck_assert_ptr_nonnull(strstr(err.msg, "error calling Fail: no such file"));

@@ -133,6 +133,16 @@ const struct tval_obj_ops *tval_obj_ops(const tval *v)
     return v->kind == TV_OBJECT ? v->u.o.ops : NULL;
 }
 
+tval *tval_obj_value(tval *v)
+{
+    if (v && v->kind == TV_OBJECT && v->u.o.ops->value) {
+        tval *r = v->u.o.ops->value(v->u.o.ctx);
+        if (r)
+            return r;
+    }
+    return tval_ref(v);
+}
+
 void *tval_obj_ctx(const tval *v) { return v->kind == TV_OBJECT ? v->u.o.ctx : NULL; }
 
 const char *tval_type_name(const tval *v)

@@ -66,7 +66,15 @@ struct tval_obj_ops {
     void (*print)(void *ctx, struct buf *out);
     /* Optional: release ctx when the last reference goes. */
     void (*free)(void *ctx);
+    /* Optional: the plain list or map the object also is (a Go struct type
+     * that is a slice or map, like chartutil.VersionSet []string or Files
+     * map[string][]byte): range, len, index and slice use it.  Returns a new
+     * reference, or NULL. */
+    tval *(*value)(void *ctx);
 };
+
+/* v itself (new reference), or for an object with a value() op that value. */
+tval *tval_obj_value(tval *v);
 
 /* ---- reference counting ---------------------------------------------------- */
 tval *tval_ref(tval *v);          /* returns v; NULL-safe */

@@ -536,17 +536,18 @@ static int parse_num(const char *fmt, size_t n, size_t *i)
 }
 
 /* A '*' width or precision: the next argument, which must be an int. */
-static int star_arg(struct buf *out, int argc, tval *const *argv, int *argn, int *val)
+static int star_arg(struct buf *out, int argc, tval *const *argv, int *argn, int *val,
+                    const char *bad)
 {
     if (*argn >= argc || argv[*argn]->kind != TV_INT) {
-        buf_puts(out, "%!(BADWIDTH)");
+        buf_puts(out, bad);
         if (*argn < argc)
             (*argn)++;
         return -1;
     }
     int64_t x = argv[(*argn)++]->u.i;
     if (x > 1000000 || x < -1000000) {
-        buf_puts(out, "%!(BADWIDTH)");
+        buf_puts(out, bad);
         return -1;
     }
     *val = (int)x;
@@ -567,6 +568,107 @@ static void parse_flags(const char *fmt, size_t n, size_t *i, struct fspec *f)
     }
 }
 
+/* Width and precision after the flags, each a number or '*'. */
+static void parse_width_prec(struct buf *out, const char *fmt, size_t n, size_t *i,
+                             struct fspec *f, int argc, tval *const *argv, int *argn)
+{
+    if (*i < n && fmt[*i] == '*') {
+        (*i)++;
+        if (star_arg(out, argc, argv, argn, &f->wid, "%!(BADWIDTH)") == 0 && f->wid < 0) {
+            f->minus = 1;
+            f->zero = 0;
+            f->wid = -f->wid;
+        }
+    } else {
+        f->wid = parse_num(fmt, n, i);
+    }
+    if (*i < n && fmt[*i] == '.') {
+        (*i)++;
+        if (*i < n && fmt[*i] == '*') {
+            (*i)++;
+            if (star_arg(out, argc, argv, argn, &f->prec, "%!(BADPREC)") == 0 && f->prec < 0) {
+                f->prec = -1;
+                buf_puts(out, "%!(BADPREC)");
+            }
+        } else {
+            f->prec = parse_num(fmt, n, i);
+            if (f->prec < 0)
+                f->prec = 0;
+        }
+    }
+}
+
+/* "%!v(int=1)"-style text for a verb that does not apply (or is unknown). */
+static void bad_verb_text(struct buf *out, const char *verb, size_t vlen, const tval *a)
+{
+    buf_puts(out, "%!");
+    buf_add(out, verb, vlen);
+    buf_putc(out, '(');
+    if (a->kind == TV_NIL) {
+        buf_puts(out, "<nil>");
+    } else {
+        buf_puts(out, tval_type_name(a));
+        buf_putc(out, '=');
+        tval_print(a, out);
+    }
+    buf_putc(out, ')');
+}
+
+static void extra_args(struct buf *out, int argn, int argc, tval *const *argv)
+{
+    buf_puts(out, "%!(EXTRA ");
+    for (int k = argn; k < argc; k++) {
+        if (k > argn)
+            buf_puts(out, ", ");
+        if (argv[k]->kind == TV_NIL) {
+            buf_puts(out, "<nil>");
+        } else {
+            buf_puts(out, tval_type_name(argv[k]));
+            buf_putc(out, '=');
+            tval_print(argv[k], out);
+        }
+    }
+    buf_putc(out, ')');
+}
+
+/* One directive after its '%': returns 0, or -1 when the format ended. */
+static int directive(struct buf *out, const char *fmt, size_t n, size_t *i, int argc,
+                     tval *const *argv, int *argn)
+{
+    struct fspec f = {0, 0, 0, 0, 0, -1, -1};
+    parse_flags(fmt, n, i, &f);
+    parse_width_prec(out, fmt, n, i, &f, argc, argv, argn);
+    if (*i >= n) {
+        buf_puts(out, "%!(NOVERB)");
+        return -1;
+    }
+    /* the verb is one UTF-8 rune; only ASCII verbs are meaningful */
+    const char *verb = fmt + *i;
+    size_t vlen = 1;
+    if ((unsigned char)verb[0] >= 0x80)
+        while (*i + vlen < n && ((unsigned char)fmt[*i + vlen] & 0xC0) == 0x80)
+            vlen++;
+    *i += vlen;
+    if (verb[0] == '%') {
+        buf_putc(out, '%');
+        return 0;
+    }
+    if (*argn >= argc) {
+        buf_puts(out, "%!");
+        buf_add(out, verb, vlen);
+        buf_puts(out, "(MISSING)");
+        return 0;
+    }
+    const tval *a = argv[(*argn)++];
+    if (verb[0] == 'T')
+        fpad(out, &f, tval_type_name(a), strlen(tval_type_name(a)));
+    else if (vlen > 1 || !verb[0] || !strchr("vsdqxXfFeEgGtcoObU", verb[0]))
+        bad_verb_text(out, verb, vlen, a);
+    else
+        fmt_arg(out, &f, a, verb[0]);
+    return 0;
+}
+
 void tval_sprintf(struct buf *out, const char *fmt, size_t n, int argc, tval *const *argv)
 {
     int argn = 0;
@@ -579,83 +681,9 @@ void tval_sprintf(struct buf *out, const char *fmt, size_t n, int argc, tval *co
         if (i >= n)
             break;
         i++;
-        struct fspec f = {0, 0, 0, 0, 0, -1, -1};
-        parse_flags(fmt, n, &i, &f);
-        if (i < n && fmt[i] == '*') {
-            i++;
-            if (star_arg(out, argc, argv, &argn, &f.wid) == 0 && f.wid < 0) {
-                f.minus = 1;
-                f.zero = 0;
-                f.wid = -f.wid;
-            }
-        } else {
-            f.wid = parse_num(fmt, n, &i);
-        }
-        if (i < n && fmt[i] == '.') {
-            i++;
-            if (i < n && fmt[i] == '*') {
-                i++;
-                if (star_arg(out, argc, argv, &argn, &f.prec) == 0 && f.prec < 0)
-                    f.prec = -1;
-            } else {
-                f.prec = parse_num(fmt, n, &i);
-                if (f.prec < 0)
-                    f.prec = 0;
-            }
-        }
-        if (i >= n) {
-            buf_puts(out, "%!(NOVERB)");
+        if (directive(out, fmt, n, &i, argc, argv, &argn) < 0)
             break;
-        }
-        /* the verb is one UTF-8 rune; only ASCII verbs are meaningful */
-        char verb = fmt[i];
-        size_t vlen = 1;
-        if ((unsigned char)verb >= 0x80)
-            while (i + vlen < n && ((unsigned char)fmt[i + vlen] & 0xC0) == 0x80)
-                vlen++;
-        i += vlen;
-        if (verb == '%') {
-            buf_putc(out, '%');
-            continue;
-        }
-        if (argn >= argc) {
-            buf_puts(out, "%!");
-            buf_add(out, fmt + i - vlen, vlen);
-            buf_puts(out, "(MISSING)");
-            continue;
-        }
-        const tval *a = argv[argn++];
-        if (verb == 'T') {
-            fpad(out, &f, tval_type_name(a), strlen(tval_type_name(a)));
-        } else if (vlen > 1 || !verb || !strchr("vsdqxXfFeEgGtcoObU", verb)) {
-            buf_puts(out, "%!");
-            buf_add(out, fmt + i - vlen, vlen);
-            buf_putc(out, '(');
-            if (a->kind == TV_NIL) {
-                buf_puts(out, "<nil>");
-            } else {
-                buf_puts(out, tval_type_name(a));
-                buf_putc(out, '=');
-                tval_print(a, out);
-            }
-            buf_putc(out, ')');
-        } else {
-            fmt_arg(out, &f, a, verb);
-        }
     }
-    if (argn < argc) {
-        buf_puts(out, "%!(EXTRA ");
-        for (int k = argn; k < argc; k++) {
-            if (k > argn)
-                buf_puts(out, ", ");
-            if (argv[k]->kind == TV_NIL) {
-                buf_puts(out, "<nil>");
-            } else {
-                buf_puts(out, tval_type_name(argv[k]));
-                buf_putc(out, '=');
-                tval_print(argv[k], out);
-            }
-        }
-        buf_putc(out, ')');
-    }
+    if (argn < argc)
+        extra_args(out, argn, argc, argv);
 }
