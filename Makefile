@@ -5,7 +5,7 @@
 #   make demo       install missing packages, build, start the demo
 #   make check      run the unit tests of the current configuration
 #   make fuzz       build the fuzz targets with clang/libFuzzer and run each briefly
-#   make SAN=address,undefined   sanitizer build (in build/debug-san)
+#   make SAN=1                   ASan+UBSan build (in build/debug-san); or SAN=address,undefined
 #   make BUILD=release           optimised build (in build/release)
 #   make WERROR=0                warnings are not errors
 #
@@ -15,6 +15,10 @@
 
 BUILD ?= debug
 SAN ?=
+# SAN=1 is shorthand for the sanitizers `make test` uses.
+ifeq ($(SAN),1)
+override SAN := address,undefined
+endif
 WERROR ?= 1
 O ?= build/$(BUILD)$(if $(SAN),-san)
 # The default configuration's programs land in build/bin; others in $(O)/bin.
