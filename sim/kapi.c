@@ -63,6 +63,7 @@ kapi *kapi_new(kstore *st, gclock *clk)
     api->clk = clk;
     api->reg = kres_new();
     api->max_body = KAPI_DEFAULT_MAX_BODY;
+    api->bookmark_ms = 60 * 1000;
     api->addr = xstrdup("127.0.0.1:6443");
     api->rng = 1;
     api->next_ip = 10;
@@ -95,6 +96,12 @@ void kapi_free(kapi *api)
 kstore *kapi_store(const kapi *api) { return api->st; }
 
 void kapi_set_max_body(kapi *api, size_t bytes) { api->max_body = bytes; }
+
+void kapi_set_bookmark_interval(kapi *api, int64_t ms)
+{
+    if (ms > 0)
+        api->bookmark_ms = ms;
+}
 
 void kapi_set_address(kapi *api, const char *hostport)
 {

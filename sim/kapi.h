@@ -33,6 +33,9 @@ void kapi_handle(void *ctx, const struct http_request *rq, struct http_response 
 /* Largest request body accepted (default 3 MiB, like the real server);
  * bigger gets 413 RequestEntityTooLarge. */
 void kapi_set_max_body(kapi *api, size_t bytes);
+/* How often watches asking for allowWatchBookmarks get a BOOKMARK event, on
+ * the clock (default 60 s, like the real server; ms > 0). */
+void kapi_set_bookmark_interval(kapi *api, int64_t ms);
 /* The address advertised in legacy discovery (serverAddressByClientCIDRs),
  * e.g. "127.0.0.1:6443". */
 void kapi_set_address(kapi *api, const char *hostport);

@@ -24,6 +24,7 @@ struct kapi {
     kwatch_hub *hub;
     uint64_t crd_listen;
     size_t max_body;
+    int64_t bookmark_ms;
     char *addr;
     struct kfault *faults;
     size_t nfaults, capfaults;

@@ -767,6 +767,75 @@ START_TEST(kapi_protobuf_deployment_fields_and_refusals)
 }
 END_TEST
 
+/* ---- watch bookmarks ---- */
+
+/* Read what an open watch stream has now (until it has nothing) into out. */
+static void stream_now(struct http_response *rs, struct buf *out)
+{
+    char chunk[4096];
+    buf_reset(out);
+    for (int i = 0; i < 100; i++) {
+        ssize_t n = rs->stream(rs->stream_ctx, chunk, sizeof(chunk));
+        if (n <= 0)
+            break;
+        buf_add(out, chunk, (size_t)n);
+    }
+}
+
+static void open_watch(struct http_request *rq, struct http_response *rs, const char *url)
+{
+    *rq = (struct http_request)HTTP_REQUEST_INIT;
+    rq->method = "GET";
+    rq->url = url;
+    http_response_init(rs);
+    kapi_handle(api, rq, rs);
+    ck_assert_int_eq(rs->status, 200);
+    ck_assert_ptr_nonnull(rs->stream);
+}
+
+START_TEST(kapi_watch_bookmarks_on_the_clock)
+{
+    struct http_request rq, rq2;
+    struct http_response rs, rs2;
+    struct buf got = BUF_INIT;
+    char url[256], want[160];
+    ck_assert_int_eq(req("POST", "/apis/apps/v1/namespaces/default/deployments", JSON, JSON,
+                         deploy), 201);
+    uint64_t rv = kstore_rv(st);
+    snprintf(url, sizeof(url), "/apis/apps/v1/namespaces/default/deployments?watch=1&"
+                               "resourceVersion=%llu&allowWatchBookmarks=true",
+             (unsigned long long)rv);
+    open_watch(&rq, &rs, url);
+    open_watch(&rq2, &rs2, "/apis/apps/v1/namespaces/default/deployments?watch=1&"
+                           "resourceVersion=1");
+    stream_now(&rs, &got);
+    ck_assert_str_eq(got.ptr, ""); /* not due yet */
+    /* a change elsewhere moves the store on; after the interval the bookmark
+     * names that resourceVersion, with the watched kind */
+    ck_assert_int_eq(req("POST", "/api/v1/namespaces/default/configmaps", JSON, JSON,
+                         "{\"metadata\":{\"name\":\"other\"}}"), 201);
+    clock_set(clk, T0 + 60 * 1000);
+    stream_now(&rs, &got);
+    snprintf(want, sizeof(want), "{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{"
+             "\"resourceVersion\":\"%llu\"},\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\"}}\n",
+             (unsigned long long)kstore_rv(st));
+    ck_assert_str_eq(got.ptr, want);
+    stream_now(&rs, &got);
+    ck_assert_str_eq(got.ptr, ""); /* one per interval */
+    kapi_set_bookmark_interval(api, 5000); /* applies to new watches */
+    clock_set(clk, T0 + 120 * 1000);
+    stream_now(&rs, &got);
+    ck_assert_ptr_nonnull(strstr(got.ptr, "\"type\":\"BOOKMARK\""));
+    /* without allowWatchBookmarks: events only */
+    stream_now(&rs2, &got);
+    ck_assert_ptr_nonnull(strstr(got.ptr, "\"type\":\"ADDED\""));
+    ck_assert_ptr_null(strstr(got.ptr, "BOOKMARK"));
+    http_response_release(&rs); /* frees the streams */
+    http_response_release(&rs2);
+    buf_release(&got);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kapi");
@@ -789,6 +858,7 @@ int main(void)
     tcase_add_test(tc, kapi_rejects_non_finite_numbers);
     tcase_add_test(tc, kapi_protobuf_deployment_and_hpa_from_kubectl);
     tcase_add_test(tc, kapi_protobuf_deployment_fields_and_refusals);
+    tcase_add_test(tc, kapi_watch_bookmarks_on_the_clock);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

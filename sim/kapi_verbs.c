@@ -205,6 +205,17 @@ static void do_list(struct kreq *r, struct http_response *rs)
 
 /* ---- watch ------------------------------------------------------------------------------ */
 
+/* ?timeoutSeconds= in ms, clamped to a year so no value can overflow. */
+static int64_t watch_timeout_ms(const char *to)
+{
+    long long secs = strtoll(to, NULL, 10);
+    if (secs < 0)
+        secs = 0;
+    if (secs > 365LL * 24 * 3600)
+        secs = 365LL * 24 * 3600;
+    return (int64_t)secs * 1000;
+}
+
 static void do_watch(struct kreq *r, struct http_response *rs)
 {
     struct kwatch_opts o = {0};
@@ -224,7 +235,8 @@ static void do_watch(struct kreq *r, struct http_response *rs)
     o.since = rv && *rv ? strtoull(rv, &end, 10) : 0;
     o.initial = !rv || !*rv || !strcmp(rv, "0");
     o.table = r->table;
-    o.timeout_ms = to ? strtoll(to, NULL, 10) * 1000 : 0;
+    o.timeout_ms = to ? watch_timeout_ms(to) : 0;
+    o.bookmark_ms = kapi__query_bool(r, "allowWatchBookmarks") ? r->api->bookmark_ms : 0;
     o.render = kapi__render;
     o.render_ctx = r->api;
     int rc = end && *end ? err_set(&err, E_PARSE, "invalid resourceVersion \"%s\"", rv)

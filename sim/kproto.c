@@ -492,7 +492,7 @@ static int pb_spec_object(cJSON *obj, struct pb raw, pb_msg_fn spec_fn, struct p
     return rc;
 }
 
-/* ---- envelope --------------------------------------------------------------------------------- */
+/* ---- envelope ------------------------------------------------------------------------------- */
 
 static int pb_typemeta(struct pb sub, char **api, char **kind)
 {

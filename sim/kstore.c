@@ -18,6 +18,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "kmap.h"
 
 #define LOG_CAP ((size_t)1 << 20)
 
@@ -51,9 +52,18 @@ struct klistener {
     void *ctx;
 };
 
+/* Pod logs: namespace -> pod -> its containers' logs, in the order they
+ * first logged (container NULL means the first).  Two hash levels keep an
+ * append O(1) with 10,000 logging pods, and deleting a namespace visits only
+ * its own pods. */
 struct klog {
-    char *ns, *pod, *container;
+    char *container;
     struct buf text;
+};
+
+struct klogpod {
+    struct klog *c;
+    size_t n, cap;
 };
 
 struct kstore {
@@ -69,8 +79,7 @@ struct kstore {
     struct klistener *ls;
     size_t nls, capls;
     uint64_t next_listen_id;
-    struct klog *logs;
-    size_t nlogs, caplogs;
+    kmap *logs; /* namespace -> kmap of pod name -> struct klogpod */
 };
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -304,6 +313,7 @@ kstore *kstore_new(gclock *clk)
     st->ring_cap = 10000;
     st->ring = xcalloc(st->ring_cap, sizeof(*st->ring));
     st->next_listen_id = 1;
+    st->logs = kmap_new();
     bootstrap(st);
     return st;
 }
@@ -314,6 +324,37 @@ static void ring_clear(kstore *st)
         kev_release(&st->ring[(st->ring_head + i) % st->ring_cap]);
     st->ring_n = 0;
     st->ring_head = 0;
+}
+
+static void logpod_free(struct klogpod *lp)
+{
+    if (!lp)
+        return;
+    for (size_t i = 0; i < lp->n; i++) {
+        free(lp->c[i].container);
+        buf_release(&lp->c[i].text);
+    }
+    free(lp->c);
+    free(lp);
+}
+
+static int logpod_free_cb(void *ctx, const char *key, void *value)
+{
+    (void)ctx;
+    (void)key;
+    logpod_free(value);
+    return 0;
+}
+
+/* kmap_each callback too: frees one namespace's map of pods (NULL: no-op). */
+static int logs_free_ns(void *ctx, const char *key, void *value)
+{
+    (void)ctx;
+    (void)key;
+    if (value)
+        kmap_each(value, logpod_free_cb, NULL);
+    kmap_free(value);
+    return 0;
 }
 
 void kstore_free(kstore *st)
@@ -332,13 +373,8 @@ void kstore_free(kstore *st)
         free(t);
     }
     free(st->types);
-    for (size_t i = 0; i < st->nlogs; i++) {
-        free(st->logs[i].ns);
-        free(st->logs[i].pod);
-        free(st->logs[i].container);
-        buf_release(&st->logs[i].text);
-    }
-    free(st->logs);
+    kmap_each(st->logs, logs_free_ns, NULL);
+    kmap_free(st->logs);
     free(st->ls);
     pthread_mutex_destroy(&st->lock);
     free(st);
@@ -851,21 +887,18 @@ int kstore_update_status(kstore *st, const char *group, const char *resource,
 
 /* ---- delete --------------------------------------------------------------------- */
 
+/* Drop the logs of pod in ns, or of every pod in ns when pod is NULL. */
 static void logs_drop(kstore *st, const char *ns, const char *pod)
 {
-    size_t j = 0;
-    for (size_t i = 0; i < st->nlogs; i++) {
-        struct klog *l = &st->logs[i];
-        if (!strcmp(l->ns, ns) && (!pod || !strcmp(l->pod, pod))) {
-            free(l->ns);
-            free(l->pod);
-            free(l->container);
-            buf_release(&l->text);
-        } else {
-            st->logs[j++] = *l;
-        }
+    kmap *pods = kmap_get(st->logs, ns);
+    if (!pods)
+        return;
+    if (pod) {
+        logpod_free(kmap_del(pods, pod));
+        if (kmap_len(pods))
+            return;
     }
-    st->nlogs = j;
+    logs_free_ns(NULL, ns, kmap_del(st->logs, ns));
 }
 
 /* Remove entry i of t, logging a DELETED event; *out gets the final state. */
@@ -980,26 +1013,39 @@ void kstore_unlisten(kstore *st, uint64_t id)
 
 /* ---- pod logs ------------------------------------------------------------------- */
 
-static struct klog *log_find(kstore *st, const char *ns, const char *pod, const char *container)
+static struct klogpod *logpod_find(kstore *st, const char *ns, const char *pod, int create)
 {
-    for (size_t i = 0; i < st->nlogs; i++) {
-        struct klog *l = &st->logs[i];
-        if (!strcmp(l->ns, ns) && !strcmp(l->pod, pod) &&
-            (!container || !strcmp(l->container, container)))
-            return l;
+    kmap *pods = kmap_get(st->logs, ns);
+    if (!pods && !create)
+        return NULL;
+    if (!pods) {
+        pods = kmap_new();
+        kmap_put(st->logs, ns, pods);
     }
+    struct klogpod *lp = kmap_get(pods, pod);
+    if (!lp && create) {
+        lp = xcalloc(1, sizeof(*lp));
+        kmap_put(pods, pod, lp);
+    }
+    return lp;
+}
+
+static struct klog *log_find(struct klogpod *lp, const char *container)
+{
+    for (size_t i = 0; lp && i < lp->n; i++)
+        if (!container || !strcmp(lp->c[i].container, container))
+            return &lp->c[i];
     return NULL;
 }
 
 void kstore_log_append(kstore *st, const char *ns, const char *pod, const char *container,
                        const char *text)
 {
-    struct klog *l = log_find(st, ns, pod, container);
+    struct klogpod *lp = logpod_find(st, ns, pod, 1);
+    struct klog *l = log_find(lp, container);
     if (!l) {
-        XGROW(st->logs, st->caplogs, st->nlogs + 1);
-        l = &st->logs[st->nlogs++];
-        l->ns = xstrdup(ns);
-        l->pod = xstrdup(pod);
+        XGROW(lp->c, lp->cap, lp->n + 1);
+        l = &lp->c[lp->n++];
         l->container = xstrdup(container);
         buf_init(&l->text, 0);
     }
@@ -1022,7 +1068,7 @@ void kstore_log_append(kstore *st, const char *ns, const char *pod, const char *
 int kstore_log_get(kstore *st, const char *ns, const char *pod, const char *container,
                    struct buf *out, struct err *err)
 {
-    struct klog *l = log_find(st, ns, pod, container);
+    struct klog *l = log_find(logpod_find(st, ns, pod, 0), container);
     if (!l)
         return err_set(err, E_NOTFOUND, "no log for container \"%s\" in pod \"%s\"",
                        container ? container : "", pod);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/json.h"
 #include "kstore.h"
@@ -477,6 +478,71 @@ START_TEST(kstore_refuses_non_finite_numbers)
 }
 END_TEST
 
+/* CPU seconds used by this process: immune to other load on the machine. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* n pods in ns, two containers each, logged then read: the CPU seconds spent. */
+static double log_ops(const char *ns, int n)
+{
+    struct buf b = BUF_INIT;
+    char pod[32];
+    double t0 = cpu_seconds();
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < n; i++) {
+            snprintf(pod, sizeof(pod), "p-%d", i);
+            kstore_log_append(st, i % 2 ? ns : "default", pod, round ? "side" : "app",
+                              "line\n");
+        }
+    for (int i = 0; i < n; i++) {
+        snprintf(pod, sizeof(pod), "p-%d", i);
+        buf_reset(&b);
+        ck_assert_int_eq(kstore_log_get(st, i % 2 ? ns : "default", pod, NULL, &b, NULL), 0);
+    }
+    buf_release(&b);
+    return cpu_seconds() - t0;
+}
+
+START_TEST(kstore_pod_logs_scale_and_drop)
+{
+    struct buf b = BUF_INIT;
+    mkns("big");
+    mkns("small");
+    /* 10x the pods must cost about 10x, not 100x as with a linear table (the
+     * ratio, unlike a time limit, holds under valgrind or a busy machine) */
+    double small = log_ops("small", 2000) + 1e-3;
+    double big = log_ops("big", 20000);
+    ck_assert_msg(big < 40 * small, "2,000 pods: %.3f s CPU; 20,000 pods: %.3f s", small, big);
+    /* the first container to log is the default; the pod need not exist */
+    buf_reset(&b);
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-1", NULL, &b, NULL), 0);
+    ck_assert_str_eq(b.ptr, "line\n");
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-1", "side", &b, NULL), 0);
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-1", "nope", &b, NULL), E_NOTFOUND);
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-2", NULL, &b, NULL), E_NOTFOUND);
+    /* deleting a pod drops its logs only; deleting a namespace drops all of its own */
+    mkpod("default", "p-0", "{}", "Running");
+    ck_assert_int_eq(kstore_delete(st, "", "pods", "default", "p-0", NULL, 0, NULL, NULL), 0);
+    ck_assert_int_eq(kstore_log_get(st, "default", "p-0", NULL, &b, NULL), E_NOTFOUND);
+    ck_assert_int_eq(kstore_log_get(st, "default", "p-2", NULL, &b, NULL), 0);
+    ck_assert_int_eq(kstore_delete(st, "", "namespaces", "", "big", NULL, 0, NULL, NULL), 0);
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-1", NULL, &b, NULL), E_NOTFOUND);
+    ck_assert_int_eq(kstore_log_get(st, "default", "p-4", "side", &b, NULL), 0);
+    /* logs under a re-created namespace start empty */
+    mkns("big");
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-3", NULL, &b, NULL), E_NOTFOUND);
+    kstore_log_append(st, "big", "p-3", "c", "again\n");
+    buf_reset(&b);
+    ck_assert_int_eq(kstore_log_get(st, "big", "p-3", NULL, &b, NULL), 0);
+    ck_assert_str_eq(b.ptr, "again\n");
+    buf_release(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kstore");
@@ -497,6 +563,7 @@ int main(void)
     tcase_add_test(tc, kstore_pod_logs);
     tcase_add_test(tc, kstore_delete_uid_precondition);
     tcase_add_test(tc, kstore_refuses_non_finite_numbers);
+    tcase_add_test(tc, kstore_pod_logs_scale_and_drop);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

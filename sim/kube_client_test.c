@@ -374,6 +374,117 @@ START_TEST(kube_client_https_with_kubeconfig_ca)
 }
 END_TEST
 
+/* ---- TLS: tls-server-name ------------------------------------------------------------------ */
+
+/* The handler of the server-name tests: remembers the Host header, then
+ * serves the API. */
+struct host_spy {
+    kapi *api;
+    char host[128];
+};
+
+static void spy_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
+{
+    struct host_spy *spy = ctx;
+    const char *h = http_headers_get(&rq->headers, "Host");
+    snprintf(spy->host, sizeof(spy->host), "%s", h ? h : "");
+    kapi_handle(spy->api, rq, rs);
+}
+
+static httpd *serve_tls(struct host_spy *spy, const char *cert_path, const char *key_path)
+{
+    char *cert = slurp(cert_path), *key = slurp(key_path);
+    struct httpd_opts o = HTTPD_OPTS_INIT;
+    struct err er = ERR_INIT;
+    httpd *srv = NULL;
+    o.tls_cert_pem = cert;
+    o.tls_key_pem = key;
+    ck_assert_msg(httpd_start(&srv, &o, spy_handle, spy, &er) == 0, "%s", er.msg);
+    free(cert);
+    free(key);
+    return srv;
+}
+
+START_TEST(kube_client_tls_server_name)
+{
+    struct simenv e;
+    struct err er = ERR_INIT;
+    simenv_open(&e, 0);
+    struct host_spy spy = {e.api, ""};
+    httpd *srv = serve_tls(&spy, "tests/fixtures/kube/tls/server.crt",
+                           "tests/fixtures/kube/tls/server.key");
+    int port = httpd_port(srv);
+    char want_host[64];
+    snprintf(want_host, sizeof(want_host), "127.0.0.1:%d", port);
+    /* the fixture certificate names 127.0.0.1 and localhost */
+    ck_assert_msg(https_get(port, ", certificate-authority: tls/ca.crt, tls-server-name: localhost",
+                            &er) == 0, "%s", er.msg);
+    ck_assert_str_eq(spy.host, want_host); /* Host still names the URL's host */
+    /* verification uses the server name, not the URL's host (which would pass) */
+    ck_assert_int_lt(https_get(port, ", certificate-authority: tls/ca.crt, tls-server-name: "
+                                     "wrong.example", &er), 0);
+    ck_assert_msg(strstr(er.msg, "wrong.example"), "%s", er.msg);
+    ck_assert_msg(strstr(er.msg, want_host), "%s", er.msg); /* the message names the real URL */
+    httpd_stop(srv);
+    simenv_close(&e);
+}
+END_TEST
+
+/* A certificate for the DNS name sim.test only, made with the openssl CLI in
+ * a new temporary folder (returned; NULL when openssl is missing). */
+static char *make_dns_only_cert(void)
+{
+    char *dir = xstrdup("/tmp/kube_client_test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *cmd = xasprintf("cd %s && openssl req -x509 -newkey ec -pkeyopt "
+                          "ec_paramgen_curve:P-256 -nodes -keyout srv.key -out srv.crt -days 2 "
+                          "-subj /CN=sim.test -addext subjectAltName=DNS:sim.test "
+                          ">openssl.log 2>&1", dir);
+    int rc = system(cmd);
+    free(cmd);
+    if (rc != 0) {
+        cmd = xasprintf("rm -rf %s", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        free(cmd);
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+START_TEST(kube_client_tls_server_name_not_the_url_host)
+{
+    char *dir = make_dns_only_cert();
+    if (!dir) {
+        fprintf(stderr, "!!!! kube_client_tls_server_name_not_the_url_host: the openssl CLI "
+                        "failed or is missing: SKIPPED (a DNS-only certificate is needed) !!!!\n");
+        return;
+    }
+    struct simenv e;
+    struct err er = ERR_INIT;
+    simenv_open(&e, 0);
+    struct host_spy spy = {e.api, ""};
+    char *crt = xasprintf("%s/srv.crt", dir), *key = xasprintf("%s/srv.key", dir);
+    httpd *srv = serve_tls(&spy, crt, key);
+    int port = httpd_port(srv);
+    char *ca = xasprintf(", certificate-authority: %s", crt);
+    char *named = xasprintf("%s, tls-server-name: sim.test", ca);
+    /* the URL says 127.0.0.1, which the certificate does not name */
+    ck_assert_int_lt(https_get(port, ca, &er), 0);
+    ck_assert_msg(https_get(port, named, &er) == 0, "%s", er.msg);
+    httpd_stop(srv);
+    simenv_close(&e);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(named);
+    free(ca);
+    free(crt);
+    free(key);
+    free(dir);
+}
+END_TEST
+
 static Suite *kube_client_suite(void)
 {
     Suite *s = suite_create("kube_client");
@@ -383,6 +494,8 @@ static Suite *kube_client_suite(void)
     tcase_add_test(tc, kube_client_against_sim_inproc);
     tcase_add_test(tc, kube_client_against_sim_over_http);
     tcase_add_test(tc, kube_client_https_with_kubeconfig_ca);
+    tcase_add_test(tc, kube_client_tls_server_name);
+    tcase_add_test(tc, kube_client_tls_server_name_not_the_url_host);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,8 @@ struct kwatch {
     kstore_sel *sel;
     int table;
     uint64_t cursor;
+    int64_t bookmark_ms;  /* 0: no bookmarks */
+    int64_t next_bookmark; /* store clock ms */
     int64_t deadline;     /* CLOCK_MONOTONIC ms */
     struct buf pending;
     size_t off;
@@ -162,6 +165,22 @@ static void add_gone(struct kwatch *w, const char *msg)
     w->ended = 1;
 }
 
+/* A BOOKMARK at the cursor when one is due on the store's clock (called
+ * with the simulator lock, which guards the clock too). */
+static void maybe_bookmark(struct kwatch *w)
+{
+    int64_t now = clock_now_ms(kstore_clock(w->hub->st));
+    if (!w->bookmark_ms || w->ended || now < w->next_bookmark)
+        return;
+    char rv[24];
+    snprintf(rv, sizeof(rv), "%llu", (unsigned long long)w->cursor);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "metadata"), "resourceVersion", rv);
+    add_event(w, "BOOKMARK", o);
+    cJSON_Delete(o);
+    w->next_bookmark = now + w->bookmark_ms;
+}
+
 /* Read new events into pending, under the simulator lock. */
 static void poll_events(struct kwatch *w)
 {
@@ -169,9 +188,11 @@ static void poll_events(struct kwatch *w)
     kstore *st = w->hub->st;
     kstore_lock(st);
     int rc = kstore_events(st, w->cursor, on_event, w, &err);
-    kstore_unlock(st);
     if (rc == E_GONE)
         add_gone(w, err.msg);
+    else
+        maybe_bookmark(w);
+    kstore_unlock(st);
 }
 
 /* ---- the stream ---------------------------------------------------------------------- */
@@ -235,6 +256,10 @@ static struct kwatch *watch_new(kwatch_hub *h, const struct kwatch_opts *o, ksto
     w->render = o->render;
     w->render_ctx = o->render_ctx;
     w->deadline = mono_ms() + (o->timeout_ms > 0 ? o->timeout_ms : WATCH_DEFAULT_TIMEOUT_MS);
+    if (o->bookmark_ms > 0 && !o->table) {
+        w->bookmark_ms = o->bookmark_ms;
+        w->next_bookmark = clock_now_ms(kstore_clock(h->st)) + o->bookmark_ms;
+    }
     buf_init(&w->pending, 0);
     return w;
 }

@@ -6,6 +6,9 @@
  * on a condition variable (signalled by a store listener) in between, so it
  * never blocks other requests.  In-process (virtual time) a stream delivers
  * what is pending and ends; the client re-watches from the last rv.
+ * Bookmarks are {"type":"BOOKMARK","object":{"kind":K,"apiVersion":GV,
+ * "metadata":{"resourceVersion":RV}}}: every event up to RV was delivered,
+ * so a client can resume from RV even when nothing it watches changed.
  */
 #ifndef SIM_KWATCH_H
 #define SIM_KWATCH_H
@@ -32,6 +35,8 @@ struct kwatch_opts {
     int initial;                         /* first send ADDED for every existing object */
     int table;                           /* objects as one-row Tables */
     int64_t timeout_ms;                  /* end after this long; 0 = 30 minutes */
+    int64_t bookmark_ms;                 /* > 0: a BOOKMARK this often, on the store's clock
+                                            (allowWatchBookmarks); never on Table watches */
     kwatch_render_fn render;
     void *render_ctx;                    /* must outlive every stream */
 };

@@ -40,6 +40,11 @@ struct http_tls {
     const char *cert_file, *cert_pem;   /* client certificate */
     const char *key_file, *key_pem;     /* client key */
     int insecure;                       /* skip verification: only when asked */
+    /* Verify the server's certificate against this name (and send it as SNI)
+     * instead of the URL's host, still connecting to the URL's host and
+     * sending its Host header: kubeconfig's tls-server-name.  NULL = the URL's
+     * host.  Ignored for http:// URLs. */
+    const char *server_name;
 };
 
 /* ---- a request: built by the caller, read-only to transports ---- */

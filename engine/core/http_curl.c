@@ -111,6 +111,77 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* ---- TLS server name (http_tls.server_name) -------------------------------------- */
+
+/* curl verifies the certificate against, and sends as SNI, the URL's host.
+ * To verify against another name, the URL is rewritten to that name, a
+ * CONNECT_TO entry sends the connection to the real host and port, and an
+ * explicit Host header keeps naming the real host, as Go's ServerName does. */
+struct sni_route {
+    char *url;                     /* the rewritten URL; NULL: no override */
+    char *host_header;             /* the original URL's "host[:port]" */
+    struct curl_slist *connect_to; /* "::host:port" */
+};
+
+static void sni_route_release(struct sni_route *r)
+{
+    curl_free(r->url);
+    free(r->host_header);
+    curl_slist_free_all(r->connect_to);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Fill r from u (rq->url already parsed): CONNECT_TO and Host from the
+ * original host and port, then the URL with the host replaced. */
+static CURLUcode sni_route_fill(struct sni_route *r, CURLU *u, const char *server_name)
+{
+    char *host = NULL, *port = NULL;
+    CURLUcode uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+    if (!uc)
+        uc = curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    if (!uc)
+        uc = curl_url_set(u, CURLUPART_HOST, server_name, 0);
+    if (!uc)
+        uc = curl_url_get(u, CURLUPART_URL, &r->url, 0);
+    if (!uc) {
+        char *line = xasprintf("::%s:%s", host, port);
+        r->connect_to = curl_slist_append(NULL, line);
+        free(line);
+        if (!r->connect_to)
+            abort();
+        r->host_header = strcmp(port, "443") ? xasprintf("%s:%s", host, port) : xstrdup(host);
+    }
+    curl_free(host);
+    curl_free(port);
+    return uc;
+}
+
+/* The route of rq: empty unless rq->tls names a server for an https URL.
+ * E_INVALID when the URL or the name cannot be combined. */
+static int sni_route_init(struct sni_route *r, const struct http_request *rq, struct err *err)
+{
+    const char *name = rq->tls ? rq->tls->server_name : NULL;
+    char *scheme = NULL;
+    memset(r, 0, sizeof(*r));
+    if (!name || !*name || !rq->url)
+        return 0;
+    CURLU *u = curl_url();
+    if (!u)
+        abort();
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, rq->url, 0);
+    if (!uc)
+        uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    if (!uc && !strcasecmp(scheme, "https"))
+        uc = sni_route_fill(r, u, name);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    if (!uc)
+        return 0;
+    sni_route_release(r);
+    return err_set(err, E_INVALID, "tls server name '%s' for '%s': %s", name, rq->url,
+                   curl_url_strerror(uc));
+}
+
 /* ---- setting up a request ------------------------------------------------------ */
 
 static struct curl_slist *add_header(struct curl_slist *l, const char *name, const char *value)
@@ -127,11 +198,13 @@ static struct curl_slist *add_header(struct curl_slist *l, const char *name, con
 /* Headers to send.  curl's own defaults (Accept, a form Content-Type on
  * POST, Expect: 100-continue) are suppressed, so a handler sees over httpd
  * what it sees in-process. */
-static struct curl_slist *build_headers(const struct http_request *rq)
+static struct curl_slist *build_headers(const struct http_request *rq, const char *host)
 {
     struct curl_slist *l = NULL;
     for (size_t i = 0; i < rq->headers.n; i++)
         l = add_header(l, rq->headers.v[i].name, rq->headers.v[i].value);
+    if (host && !http_headers_get(&rq->headers, "Host"))
+        l = add_header(l, "Host", host);
     if (rq->bearer_token) {
         char *auth = xasprintf("Bearer %s", rq->bearer_token);
         l = add_header(l, "Authorization", auth);
@@ -199,14 +272,16 @@ static void set_tls(CURL *e, const struct http_tls *tls)
 }
 
 static void set_options(struct curl_tp *tp, const struct http_request *rq, struct xfer *x,
-                        struct curl_slist *hdrs)
+                        struct curl_slist *hdrs, const struct sni_route *route)
 {
     CURL *e = tp->easy;
     curl_easy_reset(e);
     tp->errbuf[0] = '\0';
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, tp->errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_URL, rq->url);
+    curl_easy_setopt(e, CURLOPT_URL, route->url ? route->url : rq->url);
+    if (route->connect_to)
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, route->connect_to);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     set_method(e, rq);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
@@ -246,15 +321,21 @@ static int curl_request(void *ctx, const struct http_request *rq, struct http_re
 {
     struct curl_tp *tp = ctx;
     struct xfer x = {rq, rs, http__max_response(rq), 0, 0};
-    struct curl_slist *hdrs = build_headers(rq);
-    set_options(tp, rq, &x, hdrs);
+    struct sni_route route;
+    int rc = sni_route_init(&route, rq, err);
+    if (rc < 0)
+        return rc;
+    struct curl_slist *hdrs = build_headers(rq, route.host_header);
+    set_options(tp, rq, &x, hdrs, &route);
     CURLcode cc = curl_easy_perform(tp->easy);
     long status = 0;
     curl_easy_getinfo(tp->easy, CURLINFO_RESPONSE_CODE, &status);
     rs->status = (int)status;
-    /* The handle keeps pointers to hdrs until the next reset. */
+    /* The handle keeps pointers to hdrs and the route until the next reset. */
     curl_easy_setopt(tp->easy, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(tp->easy, CURLOPT_CONNECT_TO, NULL);
     curl_slist_free_all(hdrs);
+    sni_route_release(&route);
     const char *m = rq->method ? rq->method : "GET";
     if (x.toobig)
         return err_set(err, E_TOOBIG, "%s %s: response body over %zu bytes", m, rq->url, x.max);

@@ -9,11 +9,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -41,6 +45,7 @@ struct kconfig {
     int have_cred;     /* exec: a credential is cached */
     int64_t expiry_ms; /* exec: 0 = no expiry */
     int exec_runs;
+    int64_t exec_timeout_ms;
     gclock *clock;
     int own_clock;
 };
@@ -292,9 +297,12 @@ static const char *kfiles_current_context(const struct kfiles *fs)
 
 /* ---- construction --------------------------------------------------------------------------- */
 
-static kconfig *kconfig_alloc(gclock *clock)
+static kconfig *kconfig_alloc(const struct kconfig_opts *opts)
 {
     kconfig *c = xcalloc(1, sizeof(*c));
+    gclock *clock = opts ? opts->clock : NULL;
+    c->exec_timeout_ms = opts && opts->exec_timeout_ms > 0 ? opts->exec_timeout_ms
+                                                           : KCONFIG_EXEC_TIMEOUT_MS;
     if (clock) {
         c->clock = clock;
     } else {
@@ -312,6 +320,7 @@ static void kconfig_sync_tls(kconfig *c)
     c->tls.cert_pem = c->cert_pem;
     c->tls.key_file = c->key_file;
     c->tls.key_pem = c->key_pem;
+    c->tls.server_name = c->tls_server_name;
 }
 
 static char *norm_server(const char *server)
@@ -599,7 +608,7 @@ int kconfig_parse(kconfig **out, const char *text, size_t len, const char *name,
     int rc = kfiles_add_text(&fs, text, len, name ? name : "<kubeconfig>", dir, err);
     if (rc < 0)
         goto out;
-    c = kconfig_alloc(opts->clock);
+    c = kconfig_alloc(opts);
     rc = build_from_files(c, &fs, opts->context, err);
 out:
     kfiles_release(&fs);
@@ -655,7 +664,7 @@ int kconfig_load(kconfig **out, const struct kconfig_opts *opts, struct err *err
                          "and not running in a cluster");
         goto out;
     }
-    c = kconfig_alloc(opts->clock);
+    c = kconfig_alloc(opts);
     rc = build_from_files(c, &fs, opts->context, err);
 out:
     kfiles_release(&fs);
@@ -691,7 +700,7 @@ int kconfig_load_incluster(kconfig **out, const struct kconfig_opts *opts, struc
                        "not running in a cluster: "
                        "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set");
     const char *root = opts && opts->sa_root ? opts->sa_root : KCONFIG_SA_ROOT;
-    kconfig *c = kconfig_alloc(opts ? opts->clock : NULL);
+    kconfig *c = kconfig_alloc(opts);
     c->server = strchr(host, ':') ? xasprintf("https://[%s]:%s", host, port)
                                   : xasprintf("https://%s:%s", host, port);
     c->context = xstrdup("");
@@ -741,23 +750,109 @@ static char **exec_envp(const struct kexec *x)
     return envp;
 }
 
-/* Everything fd has to give, up to the cap (then out->toobig). */
-static void read_fd(int fd, struct buf *out)
+/* Now on the monotonic clock: the plugin runs in real time, whatever clock
+ * the configuration uses for credential expiry. */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Everything fd has to give, up to the cap (then out->toobig), until EOF or
+ * the deadline (E_TIMEOUT). */
+static int read_fd(int fd, struct buf *out, int64_t deadline)
 {
     buf_init(out, KCONFIG_MAX_EXEC_OUT);
     char tmp[4096];
-    ssize_t n;
-    while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
-        if (n < 0 && errno == EINTR)
+    for (;;) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            return E_TIMEOUT;
+        struct pollfd p = {fd, POLLIN, 0};
+        int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (n <= 0) {
+            if (n < 0 && errno != EINTR)
+                return 0;
             continue;
-        if (n < 0)
-            break;
-        buf_add(out, tmp, (size_t)n);
+        }
+        ssize_t r = read(fd, tmp, sizeof(tmp));
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r <= 0)
+            return 0;
+        buf_add(out, tmp, (size_t)r);
     }
 }
 
+/* Reap the plugin by the deadline: 0 with *st, or E_TIMEOUT.  (Its stdout
+ * may close before it exits.) */
+static int wait_plugin(pid_t pid, int *st, int64_t deadline)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR) {
+            *st = -1;
+            return 0;
+        }
+        if (mono_ms() >= deadline)
+            return E_TIMEOUT;
+        struct timespec nap = {0, 2 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* The plugin and anything it started: SIGKILL its process group, reap it. */
+static void kill_plugin(pid_t pid)
+{
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* Child side of exec_run: a process group of its own (so a timeout can kill
+ * whatever the plugin starts), stdin from /dev/null, stdout to the pipe. */
+static __attribute__((noreturn)) void exec_child(const struct kexec *x, int out_fd,
+                                                char **envp)
+{
+    setpgid(0, 0);
+    int nul = open("/dev/null", O_RDONLY);
+    if (nul >= 0)
+        dup2(nul, 0);
+    dup2(out_fd, 1);
+    execvpe(x->argv[0], x->argv, envp);
+    _exit(127);
+}
+
+/* Collect the started plugin's output and status, within timeout_ms. */
+static int exec_collect(const struct kexec *x, pid_t pid, int fd, int64_t timeout_ms,
+                        struct buf *out, struct err *err)
+{
+    int64_t deadline = mono_ms() + timeout_ms;
+    int st = 0;
+    int rc = read_fd(fd, out, deadline);
+    if (rc == 0)
+        rc = wait_plugin(pid, &st, deadline);
+    if (rc == E_TIMEOUT) {
+        kill_plugin(pid);
+        rc = err_set(err, E_TIMEOUT, "exec plugin '%s' did not finish within %lld ms: killed "
+                     "it and its process group", x->argv[0], (long long)timeout_ms);
+    } else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        rc = err_set(err, E_UNAUTHORIZED, "exec plugin '%s' failed (exit status %d)", x->argv[0],
+                     st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    } else if (out->toobig) {
+        rc = err_set(err, E_TOOBIG, "exec plugin '%s' wrote more than %zu bytes", x->argv[0],
+                     KCONFIG_MAX_EXEC_OUT);
+    }
+    if (rc < 0)
+        buf_release(out);
+    return rc;
+}
+
 /* Run the plugin, collecting its stdout into out. */
-static int exec_run(const struct kexec *x, struct buf *out, struct err *err)
+static int exec_run(const struct kexec *x, int64_t timeout_ms, struct buf *out, struct err *err)
 {
     char *info = xasprintf("KUBERNETES_EXEC_INFO=%s", x->info);
     char **envp = exec_envp(x);
@@ -778,28 +873,12 @@ static int exec_run(const struct kexec *x, struct buf *out, struct err *err)
         rc = err_set(err, E_IO, "fork: %s", strerror(errno));
         goto out;
     }
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, 0);
-        dup2(fds[1], 1);
-        execvpe(x->argv[0], x->argv, envp);
-        _exit(127);
-    }
+    if (pid == 0)
+        exec_child(x, fds[1], envp);
+    setpgid(pid, pid); /* also here: no race with a kill before the child ran */
     close(fds[1]);
-    read_fd(fds[0], out);
+    rc = exec_collect(x, pid, fds[0], timeout_ms, out, err);
     close(fds[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        rc = err_set(err, E_UNAUTHORIZED, "exec plugin '%s' failed (exit status %d)", x->argv[0],
-                     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    else if (out->toobig)
-        rc = err_set(err, E_TOOBIG, "exec plugin '%s' wrote more than %zu bytes", x->argv[0],
-                     KCONFIG_MAX_EXEC_OUT);
-    if (rc < 0)
-        buf_release(out);
 out:
     free(envp);
     free(info);
@@ -844,7 +923,7 @@ static int exec_refresh(kconfig *c, struct err *err)
 {
     struct buf out;
     const char *cmd = c->exec->argv[0];
-    int rc = exec_run(c->exec, &out, err);
+    int rc = exec_run(c->exec, c->exec_timeout_ms, &out, err);
     if (rc < 0)
         return rc;
     c->exec_runs++;
@@ -913,6 +992,12 @@ const char *kconfig_basic_auth(const kconfig *c)
 {
     return c->basic;
 }
+void kconfig_set_exec_timeout(kconfig *c, int64_t ms)
+{
+    if (ms > 0)
+        c->exec_timeout_ms = ms;
+}
+
 int kconfig_exec_runs(const kconfig *c)
 {
     return c->exec_runs;

@@ -19,16 +19,19 @@
 typedef struct kconfig kconfig;
 
 #define KCONFIG_SA_ROOT "/var/run/secrets/kubernetes.io/serviceaccount"
+/* How long an exec credential plugin may run by default. */
+#define KCONFIG_EXEC_TIMEOUT_MS 30000
 
 struct kconfig_opts {
     const char *path;    /* --kubeconfig: only this file (must exist) */
     const char *context; /* NULL: the current-context */
     const char *sa_root; /* in-cluster files; NULL: KCONFIG_SA_ROOT */
     gclock *clock;       /* for credential expiry; NULL: a real clock */
+    int64_t exec_timeout_ms; /* exec plugin run limit (real time); 0: KCONFIG_EXEC_TIMEOUT_MS */
 };
 #define KCONFIG_OPTS_INIT                                                                          \
     {                                                                                              \
-        NULL, NULL, NULL, NULL                                                                     \
+        NULL, NULL, NULL, NULL, 0                                                                  \
     }
 
 /* Load the configuration the way kubectl does: opts->path, else every file of
@@ -53,7 +56,7 @@ void kconfig_free(kconfig *c);
 const char *kconfig_server(const kconfig *c);          /* no trailing '/' */
 const char *kconfig_context(const kconfig *c);         /* "" for in-cluster/bare */
 const char *kconfig_namespace(const kconfig *c);       /* context's or "default" */
-const char *kconfig_tls_server_name(const kconfig *c); /* NULL when unset */
+const char *kconfig_tls_server_name(const kconfig *c); /* NULL when unset; in kconfig_tls too */
 const struct http_tls *kconfig_tls(const kconfig *c);
 /* "Basic base64(user:pass)" or NULL. */
 const char *kconfig_basic_auth(const kconfig *c);
@@ -61,12 +64,16 @@ const char *kconfig_basic_auth(const kconfig *c);
 /* The bearer token to send now, or NULL in *token when the user has none.
  * Runs the exec plugin when there is no cached credential or it expired
  * (client certificates it returns update kconfig_tls).  Errors from the
- * plugin come back as E_UNAUTHORIZED/E_IO/E_PARSE with its name. */
+ * plugin come back as E_UNAUTHORIZED/E_IO/E_PARSE with its name; a plugin
+ * still running after the exec timeout is killed with its whole process
+ * group (it runs as a group leader) and gives E_TIMEOUT. */
 int kconfig_token(kconfig *c, const char **token, struct err *err);
 /* After a 401: drop the cached credential and fetch a new one (exec plugin
  * or tokenFile).  Returns 1 when a new credential was obtained, 0 when this
  * configuration cannot refresh, or a negative code. */
 int kconfig_refresh(kconfig *c, struct err *err);
+/* Change the exec plugin run limit (ms > 0). */
+void kconfig_set_exec_timeout(kconfig *c, int64_t ms);
 /* How many times the exec plugin ran (tests, diagnostics). */
 int kconfig_exec_runs(const kconfig *c);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -60,6 +61,7 @@ START_TEST(kconfig_current_context_with_data_fields)
     ck_assert_str_eq(kconfig_namespace(c), "myapp");
     ck_assert_str_eq(kconfig_tls_server_name(c), "kubernetes.default");
     const struct http_tls *t = kconfig_tls(c);
+    ck_assert_str_eq(t->server_name, "kubernetes.default"); /* reaches the transport */
     ck_assert_str_eq(t->ca_pem, "-----BEGIN CERTIFICATE-----\nFAKECA\n-----END CERTIFICATE-----\n");
     ck_assert_ptr_nonnull(strstr(t->cert_pem, "FAKECERT"));
     ck_assert_ptr_nonnull(strstr(t->key_pem, "FAKEKEY"));
@@ -83,6 +85,7 @@ START_TEST(kconfig_explicit_context_resolves_relative_paths)
     ck_assert_str_eq(t->key_file, "/abs/client.key");
     ck_assert_ptr_null(t->ca_pem);
     ck_assert_ptr_null(kconfig_tls_server_name(c));
+    ck_assert_ptr_null(t->server_name);
     ck_assert_str_eq(token_of(c), "file-token-456");
     kconfig_free(c);
 }
@@ -274,6 +277,75 @@ START_TEST(kconfig_exec_rejects_old_api_versions)
 }
 END_TEST
 
+/* 1 when process pid is gone or a zombie (killed, not yet reaped by init). */
+static int proc_dead(long pid)
+{
+    char path[64], stat[256] = "";
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 1;
+    size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *paren = strrchr(stat, ')');
+    return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+static kconfig *hang_config(const char *pidfile, int64_t timeout_ms)
+{
+    char *y = xasprintf("current-context: x\n"
+                        "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                        "clusters: [{name: c, cluster: {server: 'https://s'}}]\n"
+                        "users: [{name: u, user: {exec: {apiVersion: "
+                        "client.authentication.k8s.io/v1, command: ./exec-hang.sh, "
+                        "args: ['%s']}}}]\n", pidfile);
+    struct kconfig_opts o = KCONFIG_OPTS_INIT;
+    struct err e = ERR_INIT;
+    kconfig *c = NULL;
+    o.exec_timeout_ms = timeout_ms;
+    ck_assert_msg(kconfig_parse(&c, y, strlen(y), "hang.yaml", FIX, &o, &e) == 0, "%s", e.msg);
+    free(y);
+    return c;
+}
+
+START_TEST(kconfig_exec_timeout_kills_the_plugin_group)
+{
+    char *dir = tmpdir();
+    char *pidfile = xasprintf("%s/pids", dir);
+    kconfig *c = hang_config(pidfile, 400);
+    const char *t = NULL;
+    struct err e = ERR_INIT;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ck_assert_int_eq(kconfig_token(c, &t, &e), E_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    ck_assert_msg(secs >= 0.35 && secs < 5, "took %.2f s", secs);
+    ck_assert_str_eq(e.msg, "exec plugin '" FIX "/./exec-hang.sh' did not finish within 400 ms: "
+                     "killed it and its process group");
+    /* the plugin and the child it started (holding stdout) are both gone */
+    long plugin = 0, child = 0;
+    FILE *f = fopen(pidfile, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%ld %ld", &plugin, &child), 2);
+    fclose(f);
+    for (int i = 0; i < 100 && !(proc_dead(plugin) && proc_dead(child)); i++)
+        usleep(10000);
+    ck_assert_msg(proc_dead(plugin), "plugin %ld still runs", plugin);
+    ck_assert_msg(proc_dead(child), "the plugin's child %ld still runs", child);
+    /* the default is 30 s; a setter changes it */
+    kconfig_set_exec_timeout(c, 100);
+    ck_assert_int_eq(kconfig_refresh(c, &e), E_TIMEOUT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "within 100 ms"));
+    kconfig_free(c);
+    unlink(pidfile);
+    rmdir(dir);
+    free(pidfile);
+    free(dir);
+}
+END_TEST
+
 START_TEST(kconfig_base64)
 {
     char *out = NULL;
@@ -320,6 +392,7 @@ static Suite *kconfig_suite(void)
     tcase_add_test(tc, kconfig_exec_v1beta1_refresh_reruns);
     tcase_add_test(tc, kconfig_exec_failure_and_cert_output);
     tcase_add_test(tc, kconfig_exec_rejects_old_api_versions);
+    tcase_add_test(tc, kconfig_exec_timeout_kills_the_plugin_group);
     tcase_add_test(tc, kconfig_base64);
     tcase_add_test(tc, kconfig_bare_server);
     suite_add_tcase(s, tc);
