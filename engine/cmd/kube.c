@@ -19,6 +19,7 @@
 #include "kube/kapply.h"
 #include "kube/kclient.h"
 #include "kube/kconfig.h"
+#include "kube/kprint.h"
 
 #define KUBE_MAX_MANIFEST ((size_t)64 << 20)
 
@@ -194,9 +195,42 @@ static int kenv_open(struct kenv *e, const struct kopts *o)
     return 0;
 }
 
+/* The Status reason kubectl shows for an error code. */
+static const char *api_reason(int code)
+{
+    switch (code) {
+    case E_NOTFOUND:
+        return "NotFound";
+    case E_EXISTS:
+        return "AlreadyExists";
+    case E_CONFLICT:
+        return "Conflict";
+    case E_INVALID:
+        return "Invalid";
+    case E_FORBIDDEN:
+        return "Forbidden";
+    case E_UNAUTHORIZED:
+        return "Unauthorized";
+    case E_GONE:
+        return "Expired";
+    case E_UNAVAILABLE:
+        return "ServiceUnavailable";
+    case E_TOOBIG:
+        return "RequestEntityTooLarge";
+    default:
+        return NULL;
+    }
+}
+
+/* Like kubectl: "Error from server (NotFound): ..." for API answers, plain
+ * "error: ..." for the rest (configuration, transport, bad input). */
 static int api_fail(const struct err *err)
 {
-    fprintf(stderr, "Error from server (%s): %s\n", err_name(err->code), err->msg);
+    const char *reason = api_reason(err->code);
+    if (reason)
+        fprintf(stderr, "Error from server (%s): %s\n", reason, err->msg);
+    else
+        fprintf(stderr, "error: %s\n", err->msg);
     return 1;
 }
 
@@ -216,66 +250,50 @@ static void kind_label(const struct kube_resource *r, const char *kind, struct b
 
 /* ---- get ------------------------------------------------------------------------------------ */
 
-static void fmt_age(int64_t secs, char out[32])
+static int fetch_items(struct kenv *e, const struct kopts *o, const struct kube_ref *ref,
+                       cJSON **items, struct err *err);
+
+/* kubectl's "No resources found in NS namespace." (stderr, exit 0). */
+static void no_resources(const struct kopts *o, const struct kube_resource *r, struct kenv *e)
 {
-    int64_t m = secs / 60, h = m / 60, d = h / 24;
-    if (secs < 0)
-        snprintf(out, 32, "<unknown>");
-    else if (secs < 120)
-        snprintf(out, 32, "%llds", (long long)secs);
-    else if (m < 10)
-        snprintf(out, 32, secs % 60 ? "%lldm%llds" : "%lldm", (long long)m, (long long)(secs % 60));
-    else if (h < 3)
-        snprintf(out, 32, "%lldm", (long long)m);
-    else if (h < 8)
-        snprintf(out, 32, "%lldh%lldm", (long long)h, (long long)(m % 60));
-    else if (h < 48)
-        snprintf(out, 32, "%lldh", (long long)h);
-    else if (d < 8)
-        snprintf(out, 32, "%lldd%lldh", (long long)d, (long long)(h % 24));
+    if (o->all_ns || !r->namespaced)
+        fprintf(stderr, "No resources found\n");
     else
-        snprintf(out, 32, "%lldd", (long long)d);
+        fprintf(stderr, "No resources found in %s namespace.\n",
+                o->ns ? o->ns : kube_client_namespace(e->kc));
 }
 
-static const char *status_cell(const cJSON *it, char tmp[64])
+/* The human-readable view: the server's Table, as kubectl asks for it; a
+ * server that has none gets NAME and AGE from the objects. */
+static int print_human(const struct kopts *o, const struct kube_resource *r,
+                       const struct kube_ref *ref, struct kenv *e)
 {
-    const char *phase = json_get_str(it, "status.phase", NULL);
-    if (phase)
-        return phase;
-    if (json_get(it, "status.replicas") || json_get(it, "spec.replicas")) {
-        snprintf(tmp, 64, "%lld/%lld", (long long)json_get_int(it, "status.readyReplicas", 0),
-                 (long long)json_get_int(it, "spec.replicas", 0));
-        return tmp;
-    }
-    return json_get_str(it, "status.conditions[0].type", "");
-}
-
-static void print_table(const cJSON *items, int all_ns, gclock *clk)
-{
-    int64_t now = clock_now_ms(clk);
-    if (!cJSON_GetArraySize(items)) {
-        fprintf(stderr, "No resources found.\n");
-        return;
-    }
-    if (all_ns)
-        printf("%-20s ", "NAMESPACE");
-    printf("%-40s %-12s %s\n", "NAME", "STATUS", "AGE");
-    const cJSON *it;
-    cJSON_ArrayForEach(it, items)
-    {
-        int64_t created = 0;
-        char age[32], tmp[64];
-        const char *ts = json_get_str(it, "metadata.creationTimestamp", "");
-        fmt_age(clock_parse_rfc3339(ts, &created) < 0 ? -1 : (now - created) / 1000, age);
-        if (all_ns)
-            printf("%-20s ", json_get_str(it, "metadata.namespace", ""));
-        printf("%-40s %-12s %s\n", json_get_str(it, "metadata.name", ""), status_cell(it, tmp),
-               age);
-    }
+    struct err err = ERR_INIT;
+    struct kprint_opts po = {.wide = o->output && !strcmp(o->output, "wide"),
+                             .all_namespaces = o->all_ns && r->namespaced && !ref->name};
+    struct kube_list_opts lo = KUBE_LIST_OPTS_INIT;
+    struct buf b = BUF_INIT;
+    cJSON *table = NULL, *items = NULL;
+    lo.label_selector = o->selector;
+    lo.field_selector = o->fields;
+    lo.limit = o->limit > 0 ? o->limit : 500;
+    int n = 0, rc = kube_table(e->kc, ref, &lo, &table, &err);
+    if (rc == E_INVALID)
+        rc = fetch_items(e, o, ref, &items, &err);
+    if (rc == 0)
+        n = table ? kprint_table(table, &po, &b) : kprint_objects(items, clock_now_ms(e->clk),
+                                                                   &po, &b);
+    fwrite(b.ptr, 1, b.len, stdout);
+    if (rc == 0 && !n)
+        no_resources(o, r, e);
+    buf_release(&b);
+    cJSON_Delete(table);
+    cJSON_Delete(items);
+    return rc < 0 ? api_fail(&err) : 0;
 }
 
 static int print_output(const struct kopts *o, const struct kube_resource *r, cJSON *items,
-                        int single, struct kenv *e)
+                        int single)
 {
     const char *fmt = o->output ? o->output : "";
     struct buf b = BUF_INIT;
@@ -287,27 +305,47 @@ static int print_output(const struct kopts *o, const struct kube_resource *r, cJ
         cJSON_AddItemReferenceToObject(list, "items", items);
         doc = list;
     }
-    int rc = 0;
     if (!strcmp(fmt, "json")) {
         json_print(doc, 1, &b);
         buf_putc(&b, '\n');
     } else if (!strcmp(fmt, "yaml")) {
         ydoc_emit(doc, 0, &b);
-    } else if (!strcmp(fmt, "name")) {
+    } else {
         const cJSON *it;
         cJSON_ArrayForEach(it, items)
         {
             kind_label(r, r->kind, &b);
             buf_addf(&b, "/%s\n", json_get_str(it, "metadata.name", ""));
         }
-    } else if (!*fmt || !strcmp(fmt, "wide")) {
-        print_table(items, o->all_ns, e->clk);
-    } else {
-        rc = usage_error("unknown output format '%s' (json, yaml, name)", fmt);
     }
     fwrite(b.ptr, 1, b.len, stdout);
     buf_release(&b);
     cJSON_Delete(list);
+    return 0;
+}
+
+/* The objects ref names (one, or the list): *items, an array. */
+static int fetch_items(struct kenv *e, const struct kopts *o, const struct kube_ref *ref,
+                       cJSON **items, struct err *err)
+{
+    int rc;
+    if (ref->name) {
+        cJSON *obj = NULL;
+        rc = kube_get(e->kc, ref, &obj, err);
+        *items = cJSON_CreateArray();
+        if (rc == 0)
+            cJSON_AddItemToArray(*items, obj);
+        return rc;
+    }
+    struct kube_list_opts lo = KUBE_LIST_OPTS_INIT;
+    struct kube_list l = KUBE_LIST_INIT;
+    lo.label_selector = o->selector;
+    lo.field_selector = o->fields;
+    lo.limit = o->limit > 0 ? o->limit : 500;
+    rc = kube_list(e->kc, ref, &lo, &l, err);
+    *items = l.items;
+    l.items = NULL;
+    kube_list_release(&l);
     return rc;
 }
 
@@ -322,35 +360,20 @@ static int kube_get_cmd(struct kenv *e, const struct kopts *o)
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
         known |= !strcmp(o->output ? o->output : "", fmts[i]);
     if (!known)
-        return usage_error("unknown output format '%s' (json, yaml, name)", o->output);
+        return usage_error("unknown output format '%s' (json, yaml, name, wide)", o->output);
     if (kube_resource_lookup(e->kc, o->pos[1], &r, &err) < 0)
         return api_fail(&err);
     char av[128];
     kube_resource_api_version(r, av);
     struct kube_ref ref = {av, r->kind, ns_of(o), o->npos == 3 ? o->pos[2] : NULL};
+    if (ref.name && o->all_ns)
+        ref.ns = NULL;
+    if (!o->output || !strcmp(o->output, "wide"))
+        return print_human(o, r, &ref, e);
     cJSON *items = NULL;
-    int rc;
-    if (ref.name) {
-        cJSON *obj = NULL;
-        if (o->all_ns)
-            ref.ns = NULL;
-        rc = kube_get(e->kc, &ref, &obj, &err);
-        items = cJSON_CreateArray();
-        if (rc == 0)
-            cJSON_AddItemToArray(items, obj);
-    } else {
-        struct kube_list_opts lo = KUBE_LIST_OPTS_INIT;
-        struct kube_list l = KUBE_LIST_INIT;
-        lo.label_selector = o->selector;
-        lo.field_selector = o->fields;
-        lo.limit = o->limit > 0 ? o->limit : 500;
-        rc = kube_list(e->kc, &ref, &lo, &l, &err);
-        items = l.items;
-        l.items = NULL;
-        kube_list_release(&l);
-    }
+    int rc = fetch_items(e, o, &ref, &items, &err);
     if (rc == 0)
-        rc = print_output(o, r, items, ref.name != NULL, e);
+        rc = print_output(o, r, items, ref.name != NULL);
     else
         rc = api_fail(&err);
     cJSON_Delete(items);
@@ -450,7 +473,10 @@ static int kube_delete_cmd(struct kenv *e, const struct kopts *o)
     struct kube_ref ref = {av, r->kind, o->ns, o->pos[2]};
     if (kube_delete(e->kc, &ref, "Background", &err) < 0)
         return api_fail(&err);
-    printf("%s%s%s \"%s\" deleted\n", r->name, *r->group ? "." : "", r->group, o->pos[2]);
+    struct buf label = BUF_INIT;
+    kind_label(r, r->kind, &label);
+    printf("%s \"%s\" deleted\n", label.ptr, o->pos[2]); /* deployment.apps "web" deleted */
+    buf_release(&label);
     return 0;
 }
 

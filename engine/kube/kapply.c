@@ -23,21 +23,45 @@ const char *kapply_result_name(enum kapply_result r)
     return "unchanged";
 }
 
-static cJSON *annotations_of(cJSON *obj)
+/* Go's encoding/json escapes these inside strings (HTML safety); kubectl's
+ * annotation has them escaped, so ours must too to be byte-identical.  They
+ * cannot occur outside strings in JSON text, so a plain rewrite is safe. */
+static void go_escape(const struct buf *in, struct buf *out)
 {
-    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-    return md ? cJSON_GetObjectItemCaseSensitive(md, "annotations") : NULL;
+    for (size_t i = 0; i < in->len; i++) {
+        unsigned char ch = (unsigned char)in->ptr[i];
+        if (ch == '<' || ch == '>' || ch == '&') {
+            buf_addf(out, "\\u%04x", ch);
+        } else if (ch == 0xE2 && i + 2 < in->len && (unsigned char)in->ptr[i + 1] == 0x80 &&
+                   ((unsigned char)in->ptr[i + 2] == 0xA8 || (unsigned char)in->ptr[i + 2] == 0xA9)) {
+            buf_addf(out, "\\u20%02x", (unsigned char)in->ptr[i + 2] == 0xA8 ? 0x28 : 0x29);
+            i += 2;
+        } else {
+            buf_putc(out, (char)ch);
+        }
+    }
 }
 
+/* kubectl (GetModifiedConfiguration) takes the annotation out of the
+ * annotations map and serializes the object; the map is kept even when that
+ * leaves it empty, and created empty when the manifest had none. */
 char *kapply_last_applied(const cJSON *manifest)
 {
     cJSON *copy = cJSON_Duplicate(manifest, 1);
-    cJSON *ann = annotations_of(copy);
-    if (cJSON_IsObject(ann))
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+    if (cJSON_IsObject(md)) {
+        cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+        if (!cJSON_IsObject(ann)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
+            ann = cJSON_AddObjectToObject(md, "annotations");
+        }
         cJSON_DeleteItemFromObjectCaseSensitive(ann, KAPPLY_ANNOTATION);
-    struct buf b = BUF_INIT;
-    json_canonical(copy, &b);
+    }
+    struct buf raw = BUF_INIT, b = BUF_INIT;
+    json_canonical(copy, &raw);
+    go_escape(&raw, &b);
     buf_putc(&b, '\n');
+    buf_release(&raw);
     cJSON_Delete(copy);
     return buf_detach(&b, NULL);
 }

@@ -12,8 +12,10 @@
  * items (imagePullPolicy, protocol, terminationMessagePath) do not count as
  * a change on every sync, a list is "unchanged" when it equals the last
  * applied one and each manifest item is contained in the live item at the
- * same index.  The cost: items another controller appended (a sidecar added
- * to a Deployment by hand) are dropped the next time the list changes.
+ * same index.  The cost: items another writer appended to a list (a sidecar
+ * added to a Deployment by hand) make it differ, so the next apply removes
+ * them, as kubectl does for custom resources (for built-in types kubectl's
+ * strategic merge would keep them).
  */
 #ifndef KUBE_KAPPLY_H
 #define KUBE_KAPPLY_H
@@ -30,9 +32,12 @@ enum kapply_result { KAPPLY_CREATED, KAPPLY_CONFIGURED, KAPPLY_UNCHANGED };
 /* "created", "configured", "unchanged". */
 const char *kapply_result_name(enum kapply_result r);
 
-/* The annotation value for manifest: its canonical JSON (sorted keys,
- * compact) without the annotation itself, plus "\n" as kubectl writes it.
- * Caller frees. */
+/* The annotation value for manifest, byte for byte what kubectl writes: its
+ * JSON with sorted keys, compact, escaped like Go's encoder (& < > as \u00XX),
+ * with an annotations map that lacks only the annotation itself (kept, empty,
+ * when nothing else is left; added when the manifest had none), plus "\n".
+ * So kubectl and the engine see each other's applies as unchanged.  Caller
+ * frees. */
 char *kapply_last_applied(const cJSON *manifest);
 
 /* The merge patch from live to manifest given the previous manifest last

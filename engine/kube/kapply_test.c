@@ -91,6 +91,12 @@ START_TEST(kapply_lists_are_replaced_whole_when_changed)
         "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
         "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\",\"args\":[\"x\"]}]}}",
         "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}");
+    /* an item appended by another writer: the list differs, the manifest's wins */
+    check_patch("{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"},"
+                "{\"name\":\"sidecar\",\"image\":\"s:1\"}]}}",
+                "{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"a:1\"}]}}");
     /* explicit null in the manifest deletes */
     check_patch(NULL, "{\"spec\":{\"a\":null}}", "{\"spec\":{\"a\":1}}", "{\"spec\":{\"a\":null}}");
     /* type change: object replaced by a scalar */
@@ -111,6 +117,31 @@ START_TEST(kapply_last_applied_is_canonical)
     ck_assert_str_eq(kapply_result_name(KAPPLY_CREATED), "created");
     ck_assert_str_eq(kapply_result_name(KAPPLY_CONFIGURED), "configured");
     ck_assert_str_eq(kapply_result_name(KAPPLY_UNCHANGED), "unchanged");
+}
+END_TEST
+
+START_TEST(kapply_last_applied_matches_kubectl_bytes)
+{
+    /* what kubectl 1.32 wrote for this manifest (measured against sim serve):
+     * an empty annotations map stays, and Go's encoder escapes & < > */
+    cJSON *m = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm1\","
+                 "\"namespace\":\"default\",\"labels\":{\"app\":\"x\"}},\"data\":{\"url\":"
+                 "\"http://a/?x=1&y=<2>\",\"k\":\"1\",\"e\":\"\",\"nul\":null}}");
+    char *s = kapply_last_applied(m);
+    ck_assert_str_eq(s, "{\"apiVersion\":\"v1\",\"data\":{\"e\":\"\",\"k\":\"1\",\"nul\":null,"
+                        "\"url\":\"http://a/?x=1\\u0026y=\\u003c2\\u003e\"},\"kind\":\"ConfigMap\","
+                        "\"metadata\":{\"annotations\":{},\"labels\":{\"app\":\"x\"},\"name\":"
+                        "\"cm1\",\"namespace\":\"default\"}}\n");
+    free(s);
+    cJSON_Delete(m);
+    /* only the annotation itself: the map stays, empty */
+    m = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+          "\"annotations\":{\"" KAPPLY_ANNOTATION "\":\"old\"}}}");
+    s = kapply_last_applied(m);
+    ck_assert_str_eq(s, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":"
+                        "{\"annotations\":{},\"name\":\"c\"}}\n");
+    free(s);
+    cJSON_Delete(m);
 }
 END_TEST
 
@@ -306,6 +337,7 @@ static Suite *kapply_suite(void)
     tcase_add_test(tc, kapply_fields_owned_by_others_are_kept);
     tcase_add_test(tc, kapply_lists_are_replaced_whole_when_changed);
     tcase_add_test(tc, kapply_last_applied_is_canonical);
+    tcase_add_test(tc, kapply_last_applied_matches_kubectl_bytes);
     tcase_add_test(tc, kapply_create_unchanged_configured);
     tcase_add_test(tc, kapply_conflict_and_races_retry);
     suite_add_tcase(s, tc);

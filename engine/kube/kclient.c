@@ -2,13 +2,19 @@
  * client (see kclient.h).  Discovery is in kclient_disc.c, watch in
  * kclient_watch.c.
  *
- * Retries: a refused connection and 429 are retried for every verb; other 5xx
- * for every verb but POST unless the server sent Retry-After (a POST that
- * reached a failing server may have created the object).  Backoff has no
- * jitter so that runs on the virtual clock are reproducible.
+ * Retries: 429 is retried for every verb.  Transport failures (refused, reset,
+ * nothing received) and other 5xx are retried only for requests that are safe
+ * to repeat: not a POST, whose first copy may have created the object, nor a
+ * JSON patch, whose "add" to a list would apply twice.  A 5xx carrying
+ * Retry-After is retried for every verb, as client-go does (the apiserver sends
+ * it when it did not process the request).  The transport reports a refused
+ * connection and a reset one with the same code, so a refused POST is not
+ * retried either; the caller's next sync does it.  Backoff has no jitter so
+ * that runs on the virtual clock are reproducible.
  */
 #include "kube/kclient.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,7 +145,7 @@ static int send_once(kube_client *c, const struct kube__req *kr, struct http_res
     rq.bearer_token = token;
     rq.on_data = kr->on_data;
     rq.on_data_ctx = kr->on_data_ctx;
-    http_headers_add(&rq.headers, "Accept", "application/json");
+    http_headers_add(&rq.headers, "Accept", kr->accept ? kr->accept : "application/json");
     http_headers_add(&rq.headers, "User-Agent", KUBE_USER_AGENT);
     if (kr->content_type)
         http_headers_add(&rq.headers, "Content-Type", kr->content_type);
@@ -152,19 +158,27 @@ static int send_once(kube_client *c, const struct kube__req *kr, struct http_res
     return rc;
 }
 
+/* Whether sending kr twice has the effect of sending it once. */
+static int idempotent(const struct kube__req *kr)
+{
+    if (!strcmp(kr->method, "POST"))
+        return 0;
+    return !(kr->content_type && !strcmp(kr->content_type, "application/json-patch+json"));
+}
+
 /* The delay before retrying, or -1 when this outcome is final. */
 static int64_t retry_delay(const kube_client *c, const struct kube__req *kr, int rc,
                            const struct http_response *rs, int attempt)
 {
     if (kr->no_retry || attempt >= c->max_attempts)
         return -1;
-    if (rc == E_UNAVAILABLE)
+    if (rc == E_UNAVAILABLE && idempotent(kr))
         return kube__backoff(c, attempt);
     if (rc < 0)
         return -1;
     const char *ra = http_headers_get(&rs->headers, "Retry-After");
     int s = rs->status;
-    int retriable = s == 429 || (s >= 500 && s != 501 && (strcmp(kr->method, "POST") || ra));
+    int retriable = s == 429 || (s >= 500 && s != 501 && (idempotent(kr) || ra));
     if (!retriable)
         return -1;
     if (ra) {
@@ -178,6 +192,15 @@ static int64_t retry_delay(const kube_client *c, const struct kube__req *kr, int
     return kube__backoff(c, attempt);
 }
 
+static int refresh_failed(struct err *err)
+{
+    char why[ERR_MSG_MAX] = "";
+    if (err)
+        snprintf(why, sizeof(why), "%s", err->msg);
+    return err_set(err, E_UNAUTHORIZED, "Unauthorized, and the credential could not be "
+                   "refreshed: %s", why);
+}
+
 int kube__send(kube_client *c, const struct kube__req *kr, struct http_response *rs,
                struct err *err)
 {
@@ -187,10 +210,12 @@ int kube__send(kube_client *c, const struct kube__req *kr, struct http_response 
         if (rc == 0 && rs->status == 401 && !refreshed) {
             refreshed = 1;
             int r = kconfig_refresh(c->cfg, err);
-            if (r < 0)
-                return r;
+            if (r < 0) /* keep it a 401: a file's E_NOTFOUND would read as "no such object" */
+                return refresh_failed(err);
             if (r == 1) {
                 attempt--;
+                if (kr->on_resend)
+                    kr->on_resend(kr->on_data_ctx);
                 continue;
             }
         }
@@ -198,6 +223,8 @@ int kube__send(kube_client *c, const struct kube__req *kr, struct http_response 
         if (delay < 0)
             return rc;
         clock_sleep(c->clock, delay);
+        if (kr->on_resend)
+            kr->on_resend(kr->on_data_ctx);
     }
 }
 
@@ -472,49 +499,96 @@ static void take_items(cJSON *items, cJSON *page, const struct kube_resource *r)
 }
 
 static void list_path(struct buf *p, kube_client *c, const struct kube_resource *r,
-                      const struct kube_ref *ref, const struct kube_list_opts *o, const char *cont)
+                      const struct kube_ref *ref, const struct kube_list_opts *o, long limit,
+                      const char *cont)
 {
     buf_reset(p);
     kube__path(p, r, kube__ns(c, r, ref->ns), NULL, NULL);
     kube__query(p, "labelSelector", o->label_selector);
     kube__query(p, "fieldSelector", o->field_selector);
-    if (o->limit > 0)
-        buf_addf(p, "%climit=%ld", strchr(p->ptr, '?') ? '&' : '?', o->limit);
+    if (limit > 0)
+        buf_addf(p, "%climit=%ld", strchr(p->ptr, '?') ? '&' : '?', limit);
     kube__query(p, "continue", cont);
     if (!cont)
         kube__query(p, "resourceVersion", o->resource_version);
 }
 
-int kube_list(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
-              struct kube_list *out, struct err *err)
+/* A Table page: the column definitions go to head (from the first page), the
+ * rows to rows.  E_INVALID when the server did not answer a Table. */
+static int take_rows(cJSON *head, cJSON *rows, cJSON *page, const char *path, struct err *err)
+{
+    const char *kind = json_get_str(page, "kind", "");
+    if (strcmp(kind, "Table"))
+        return err_set(err, E_INVALID, "GET %s: the server answered '%s', not a Table", path, kind);
+    if (!cJSON_GetObjectItemCaseSensitive(head, "columnDefinitions")) {
+        cJSON *defs = cJSON_DetachItemFromObjectCaseSensitive(page, "columnDefinitions");
+        cJSON_AddItemToObject(head, "columnDefinitions", defs ? defs : cJSON_CreateArray());
+    }
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(page, "rows");
+    while (cJSON_IsArray(arr) && arr->child)
+        cJSON_AddItemToArray(rows, cJSON_DetachItemViaPointer(arr, arr->child));
+    return 0;
+}
+
+/* Fetch one page into l; *cont gets the next token (or NULL).  With a table
+ * head, the page is asked for as a Table and l->items collects its rows. */
+static int list_page(kube_client *c, const struct kube_resource *r, const char *path,
+                     cJSON *table_head, struct kube_list *l, char **cont, struct err *err)
+{
+    cJSON *page = NULL;
+    struct kube__req kr = {
+        .method = "GET", .path = path, .accept = table_head ? KUBE_TABLE_ACCEPT : NULL};
+    int rc = kube__call(c, &kr, &page, err);
+    if (rc == 0 && table_head)
+        rc = take_rows(table_head, l->items, page, path, err);
+    else if (rc == 0)
+        take_items(l->items, page, r);
+    if (rc < 0) {
+        cJSON_Delete(page);
+        return rc;
+    }
+    l->pages++;
+    free(l->resource_version);
+    l->resource_version = xstrdup(json_get_str(page, "metadata.resourceVersion", ""));
+    const char *next = json_get_str(page, "metadata.continue", NULL);
+    *cont = next && *next ? xstrdup(next) : NULL;
+    cJSON_Delete(page);
+    return 0;
+}
+
+/* Pages are read one after the other.  A continue token this call got from
+ * the server can expire between pages (410); like client-go's pager, the
+ * pages read so far are dropped and the whole list is read in one request. */
+static int list_all(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
+                    cJSON *table_head, struct kube_list *out, struct err *err)
 {
     struct kube_list_opts none = KUBE_LIST_OPTS_INIT;
     struct kube_list l = KUBE_LIST_INIT;
     const struct kube_resource *r = NULL;
     struct buf path = BUF_INIT;
-    cJSON *page = NULL;
     o = o ? o : &none;
     int rc = resolve_ref(c, ref, &r, err);
     if (rc < 0)
         goto out;
     l.items = cJSON_CreateArray();
     char *cont = o->cont ? xstrdup(o->cont) : NULL;
+    long limit = o->limit;
     for (;;) {
-        list_path(&path, c, r, ref, o, cont);
-        struct kube__req kr = {.method = "GET", .path = path.ptr};
-        rc = kube__call(c, &kr, &page, err);
+        list_path(&path, c, r, ref, o, limit, cont);
+        char *next = NULL;
+        rc = list_page(c, r, path.ptr, table_head, &l, &next, err);
+        int own_token = cont && l.pages > 0;
         free(cont);
-        cont = NULL;
+        cont = next;
+        if (rc == E_GONE && own_token && limit > 0 && !o->one_page) {
+            cJSON_Delete(l.items);
+            l.items = cJSON_CreateArray();
+            l.pages = 0;
+            limit = 0;
+            continue;
+        }
         if (rc < 0)
             goto out;
-        l.pages++;
-        take_items(l.items, page, r);
-        free(l.resource_version);
-        l.resource_version = xstrdup(json_get_str(page, "metadata.resourceVersion", ""));
-        const char *next = json_get_str(page, "metadata.continue", NULL);
-        cont = next && *next ? xstrdup(next) : NULL;
-        cJSON_Delete(page);
-        page = NULL;
         if (!cont || o->one_page)
             break;
     }
@@ -526,5 +600,59 @@ out:
         return rc;
     }
     *out = l;
+    return 0;
+}
+
+int kube_list(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
+              struct kube_list *out, struct err *err)
+{
+    return list_all(c, ref, o, NULL, out, err);
+}
+
+/* ---- tables (kubectl's human-readable view) ------------------------------------------------- */
+
+static int table_one(kube_client *c, const struct kube_ref *ref, cJSON **out, struct err *err)
+{
+    const struct kube_resource *r = NULL;
+    struct buf path = BUF_INIT;
+    cJSON *t = NULL;
+    int rc = resolve_ref(c, ref, &r, err);
+    if (rc < 0)
+        return rc;
+    kube__path(&path, r, kube__ns(c, r, ref->ns), ref->name, NULL);
+    struct kube__req kr = {.method = "GET", .path = path.ptr, .accept = KUBE_TABLE_ACCEPT};
+    rc = kube__call(c, &kr, &t, err);
+    if (rc == 0 && strcmp(json_get_str(t, "kind", ""), "Table"))
+        rc = err_set(err, E_INVALID, "GET %s: the server answered '%s', not a Table", path.ptr,
+                     json_get_str(t, "kind", ""));
+    buf_release(&path);
+    if (rc < 0) {
+        cJSON_Delete(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int kube_table(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
+               cJSON **out, struct err *err)
+{
+    *out = NULL;
+    if (ref->name && *ref->name)
+        return table_one(c, ref, out, err);
+    cJSON *head = cJSON_CreateObject();
+    struct kube_list l = KUBE_LIST_INIT;
+    int rc = list_all(c, ref, o, head, &l, err);
+    if (rc < 0) {
+        cJSON_Delete(head);
+        return rc;
+    }
+    cJSON_AddStringToObject(head, "kind", "Table");
+    cJSON_AddStringToObject(head, "apiVersion", "meta.k8s.io/v1");
+    json_set_str(head, "metadata.resourceVersion", l.resource_version, NULL);
+    cJSON_AddItemToObject(head, "rows", l.items);
+    l.items = NULL;
+    kube_list_release(&l);
+    *out = head;
     return 0;
 }

@@ -4,8 +4,10 @@
  * kconfig.  It discovers resources (cached, with a TTL), maps apiVersion+kind
  * to URLs, and offers get/list/create/update/patch/delete, the status
  * subresource and resumable watches, all on cJSON objects.  API errors come
- * back as err codes with the server's Status message; 429, 5xx and refused
- * connections are retried with bounded exponential backoff on the clock.
+ * back as err codes with the server's Status message; 429, 5xx and transport
+ * failures are retried with bounded exponential backoff on the clock, except
+ * that a request not safe to repeat (POST, JSON patch) is only retried on 429
+ * or a Retry-After (see kclient.c).
  */
 #ifndef KUBE_KCLIENT_H
 #define KUBE_KCLIENT_H
@@ -63,7 +65,8 @@ long kube_client_requests(const kube_client *c);
 
 /* ---- discovery ---- */
 /* The resource serving kind in api_version.  A kind missing from a cached
- * group-version refetches it once before E_NOTFOUND. */
+ * group-version refetches it once before E_NOTFOUND.  E_INVALID for an
+ * api_version that is not "version" or "group/version". */
 int kube_resource_for(kube_client *c, const char *api_version, const char *kind,
                       const struct kube_resource **out, struct err *err);
 /* Resolve what a user types: "pods", "pod", "po", "Pod", "deployments.apps",
@@ -100,10 +103,23 @@ struct kube_list {
     {                                                                                              \
         NULL, NULL, NULL, 0                                                                        \
     }
-/* List (every page, unless one_page).  o may be NULL. */
+/* List (every page, unless one_page).  o may be NULL.  When a continue
+ * token obtained by this call expires (410), the pages read so far are dropped
+ * and the list is read again in one request (client-go's pager); a stale
+ * o->cont of the caller's gives E_GONE. */
 int kube_list(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
               struct kube_list *out, struct err *err);
 void kube_list_release(struct kube_list *l);
+
+/* What kubectl asks for to print a human-readable table. */
+#define KUBE_TABLE_ACCEPT "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+/* kubectl get's view: ref's object (ref->name set) or list (o as for
+ * kube_list, every page unless one_page), as a meta.k8s.io/v1 Table whose
+ * columns the server chose (CRDs: their additionalPrinterColumns).  *out:
+ * columnDefinitions, the rows of all pages, metadata.resourceVersion.
+ * E_INVALID when the server answers no Table (then print plain objects). */
+int kube_table(kube_client *c, const struct kube_ref *ref, const struct kube_list_opts *o,
+               cJSON **out, struct err *err);
 
 /* The object names its apiVersion, kind, metadata.name and (namespaced
  * kinds; else the default) metadata.namespace. */

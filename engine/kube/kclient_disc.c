@@ -191,11 +191,31 @@ static const struct kube__res *gv_kind(const struct kube__gv *g, const char *kin
     return NULL;
 }
 
+/* "v1" or "group/version": the group a DNS subdomain, the version a DNS
+ * label, both lower case.  The string becomes a request path, so nothing
+ * else gets through ("apps/v1/../../api/v1/secrets", "v1?x"). */
+static int valid_api_version(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    const char *v = slash ? slash + 1 : s;
+    if (slash) {
+        size_t n = (size_t)(slash - s);
+        if (!n || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || s[n - 1] == '-' ||
+            strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-") != n || strstr(s, ".."))
+            return 0;
+    }
+    size_t vn = strlen(v);
+    return vn && vn <= 63 && v[0] >= 'a' && v[0] <= 'z' && v[vn - 1] != '-' &&
+           strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == vn;
+}
+
 int kube_resource_for(kube_client *c, const char *api_version, const char *kind,
                       const struct kube_resource **out, struct err *err)
 {
     struct kube__gv *g = NULL;
     int fresh = 0;
+    if (!valid_api_version(api_version))
+        return err_set(err, E_INVALID, "'%s' is not a valid apiVersion", api_version);
     int rc = gv_get(c, api_version, 0, &g, &fresh, err);
     if (rc == E_NOTFOUND)
         return err_set(err, E_NOTFOUND,

@@ -46,16 +46,21 @@ struct kube__req {
     const char *method;
     const char *path;         /* with query */
     const char *content_type; /* NULL: no body */
+    const char *accept;       /* NULL: application/json */
     const char *body;
     size_t body_len;
     long timeout_ms;
     http_data_fn on_data;
     void *on_data_ctx;
+    void (*on_resend)(void *on_data_ctx); /* before a re-send (after a 401 refresh, a retry):
+                                           * on_data saw the previous answer's body */
     int no_retry;
 };
 
 /* Send with auth, retries and backoff; rs holds the final answer.  Returns
- * the transport's code (0 when a response arrived, whatever its status). */
+ * the transport's code (0 when a response arrived, whatever its status), or
+ * E_UNAUTHORIZED when a 401's credential refresh failed.  kr->on_resend runs
+ * before every re-send. */
 int kube__send(kube_client *c, const struct kube__req *kr, struct http_response *rs,
                struct err *err);
 /* Map a non-2xx answer to an err code with the server's message; status is

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -39,6 +40,7 @@ struct fake {
     int nwatch;
     size_t chunk;    /* stream piece size */
     int reject_once; /* answer 401 to the first request */
+    int expire_continue; /* answer 410 to this many requests carrying a continue token */
     char *last_auth;
     char *last_body;
     char *last_ua_accept; /* "User-Agent|Accept" */
@@ -79,7 +81,7 @@ static void reply(struct http_response *rs, int status, const char *body)
 static void status_reply(struct http_response *rs, int code, const char *reason, const char *msg)
 {
     char *b = xasprintf("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                        "\"reason\":\"%s\",\"message\":\"%s\",\"code\":%d}",
+                        "\"reason\":\"%s\",\"message\":\"%s\",\"code\":%d}\n",
                         reason, msg, code);
     reply(rs, code, b);
     free(b);
@@ -118,19 +120,21 @@ static int discovery(struct fake *f, const char *path, struct http_response *rs)
     return 1;
 }
 
-static void list_pods(struct fake *f, const char *query, struct http_response *rs)
+static void list_pods(struct fake *f, const char *query, int table, struct http_response *rs)
 {
     char *lim = query ? http_query_get(query, "limit") : NULL;
     char *cont = query ? http_query_get(query, "continue") : NULL;
     int from = cont ? atoi(cont) : 0, n = lim ? atoi(lim) : f->npods;
     struct buf b = BUF_INIT;
-    buf_puts(&b, "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
-                 "\"500\"");
+    buf_addf(&b, "{\"kind\":\"%s\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
+                 "\"500\"", table ? "Table" : "PodList");
     if (from + n < f->npods)
         buf_addf(&b, ",\"continue\":\"%d\"", from + n);
-    buf_puts(&b, "},\"items\":[");
+    buf_puts(&b, table ? "},\"columnDefinitions\":[{\"name\":\"Name\"}],\"rows\":["
+                       : "},\"items\":[");
     for (int i = from; i < f->npods && i < from + n; i++)
-        buf_addf(&b, "%s{\"metadata\":{\"name\":\"p%d\",\"namespace\":\"default\"}}",
+        buf_addf(&b, table ? "%s{\"cells\":[\"p%d\"]}"
+                           : "%s{\"metadata\":{\"name\":\"p%d\",\"namespace\":\"default\"}}",
                  i > from ? "," : "", i);
     buf_puts(&b, "]}");
     reply(rs, 200, b.ptr);
@@ -187,13 +191,16 @@ static void fake_handle(void *ctx, const struct http_request *rq, struct http_re
         reply(rs, cn->status, cn->body);
         if (cn->retry_after)
             http_headers_set(&rs->headers, "Retry-After", cn->retry_after);
+    } else if (f->expire_continue > 0 && q && strstr(q, "continue=")) {
+        f->expire_continue--;
+        status_reply(rs, 410, "Expired", "The provided continue parameter is too old");
     } else if (q && strstr(q, "watch=true")) {
         serve_watch(f, rs);
     } else if (!strcmp(path, "/api/v1/namespaces/default/pods")) {
         if (!strcmp(rq->method, "POST"))
             reply(rs, 201, rq->body_len ? f->last_body : "{}");
         else
-            list_pods(f, q, rs);
+            list_pods(f, q, acc && strstr(acc, "as=Table;v=v1;g=meta.k8s.io") != NULL, rs);
     } else if (!strcmp(path, "/api/v1/namespaces/default/pods/p1")) {
         reply(rs, 200, "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p1\"}}");
     } else {
@@ -281,6 +288,16 @@ START_TEST(kube_discovery_maps_kinds_and_caches)
     ck_assert_int_eq(e.f.disc_hits, hits + 2);
     ck_assert_int_eq(kube_resource_for(e.kc, "nope/v1", "X", &r, &er), E_NOTFOUND);
     ck_assert_ptr_nonnull(strstr(er.msg, "is its CRD installed"));
+    /* an apiVersion from a manifest never becomes an arbitrary request path */
+    int n = e.f.nlog;
+    const char *bad[] = {"apps/v1/../../api/v1/namespaces/kube-system/secrets", "v1?watch=1",
+                         "a/b/c", "/v1", "apps/", "", "Apps/v1", NULL};
+    for (int i = 0; bad[i]; i++) {
+        ck_assert_msg(kube_resource_for(e.kc, bad[i], "Secret", &r, &er) == E_INVALID, "%s",
+                      bad[i]);
+        ck_assert_ptr_nonnull(strstr(er.msg, "not a valid apiVersion"));
+    }
+    ck_assert_int_eq(e.f.nlog, n);
     env_release(&e);
 }
 END_TEST
@@ -644,6 +661,204 @@ START_TEST(kube_patch_and_delete_requests)
 }
 END_TEST
 
+/* A transport whose every request fails after it may have reached the
+ * server (a reset connection): only idempotent requests may be re-sent. */
+static int reset_request(void *ctx, const struct http_request *rq, struct http_response *rs,
+                         struct err *err)
+{
+    (void)rs;
+    (*(int *)ctx)++;
+    return err_set(err, E_UNAVAILABLE, "%s %s: Recv failure: Connection reset by peer",
+                   rq->method, rq->url);
+}
+
+static const struct http_transport_ops RESET_OPS = {.name = "reset", .request = reset_request};
+
+START_TEST(kube_non_idempotent_requests_are_not_resent)
+{
+    int sent = 0;
+    http_client *h = http_client_new(&RESET_OPS, &sent);
+    kconfig *cfg = kconfig_new_server("http://fake", NULL);
+    gclock *clk = clock_new_virtual(1000);
+    kube_client *kc = NULL;
+    struct err er = ERR_INIT;
+    kube_client_new(&kc, h, cfg, NULL);
+    kube_client_set_clock(kc, clk);
+    kube_client_set_retry(kc, 4, 10, 100);
+    /* a GET is safe to repeat */
+    ck_assert_int_eq(kube_raw(kc, "GET", "/api/v1/pods", NULL, NULL, NULL, &er), E_UNAVAILABLE);
+    ck_assert_int_eq(sent, 4);
+    /* a POST that may have created the object is not sent twice */
+    sent = 0;
+    ck_assert_int_eq(kube_raw(kc, "POST", "/api/v1/namespaces/default/pods",
+                              "application/json", "{}", NULL, &er),
+                     E_UNAVAILABLE);
+    ck_assert_int_eq(sent, 1);
+    ck_assert_ptr_nonnull(strstr(er.msg, "Connection reset"));
+    /* nor is a JSON patch (an "add" to a list applies twice) */
+    sent = 0;
+    ck_assert_int_eq(kube_raw(kc, "PATCH", "/api/v1/namespaces/default/pods/p1",
+                              "application/json-patch+json", "[]", NULL, &er),
+                     E_UNAVAILABLE);
+    ck_assert_int_eq(sent, 1);
+    kube_client_free(kc);
+    kconfig_free(cfg);
+    http_client_free(h);
+    clock_free(clk);
+    /* 5xx: a JSON patch is not retried either; a merge patch is */
+    struct env e;
+    env_init(&e, NULL);
+    enqueue(&e.f, 503, "{}", NULL);
+    long n0 = kube_client_requests(e.kc);
+    ck_assert_int_eq(kube_raw(e.kc, "PATCH", "/api/v1/namespaces/default/pods/p1",
+                              "application/json-patch+json", "[]", NULL, &er),
+                     E_UNAVAILABLE);
+    ck_assert_int_eq(kube_client_requests(e.kc) - n0, 1);
+    enqueue(&e.f, 503, "{}", NULL);
+    n0 = kube_client_requests(e.kc);
+    ck_assert_int_eq(kube_raw(e.kc, "PATCH", "/api/v1/namespaces/default/pods/p1",
+                              "application/merge-patch+json", "{}", NULL, &er),
+                     0);
+    ck_assert_int_eq(kube_client_requests(e.kc) - n0, 2);
+    env_release(&e);
+}
+END_TEST
+
+START_TEST(kube_list_relists_when_continue_expires)
+{
+    struct env e;
+    env_init(&e, NULL);
+    e.f.npods = 7;
+    e.f.expire_continue = 1;
+    struct err er = ERR_INIT;
+    struct kube_list_opts o = KUBE_LIST_OPTS_INIT;
+    struct kube_list l = KUBE_LIST_INIT;
+    o.limit = 3;
+    ck_assert_msg(kube_list(e.kc, &PODS, &o, &l, &er) == 0, "%s", er.msg);
+    /* the first page is dropped, a full list replaces it: no duplicates */
+    ck_assert_int_eq(cJSON_GetArraySize(l.items), 7);
+    for (int i = 0; i < 7; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "p%d", i);
+        ck_assert_str_eq(json_get_str(cJSON_GetArrayItem(l.items, i), "metadata.name", ""),
+                         want);
+    }
+    ck_assert_str_eq(e.f.log[e.f.nlog - 1], "GET /api/v1/namespaces/default/pods");
+    kube_list_release(&l);
+    /* a caller's own stale token is its problem: E_GONE */
+    e.f.expire_continue = 1;
+    o.cont = "3";
+    o.one_page = 1;
+    ck_assert_int_eq(kube_list(e.kc, &PODS, &o, &l, &er), E_GONE);
+    env_release(&e);
+}
+END_TEST
+
+START_TEST(kube_watch_survives_a_401_refresh)
+{
+    struct kconfig_opts ko = KCONFIG_OPTS_INIT;
+    struct err er = ERR_INIT;
+    kconfig *cfg = NULL;
+    ko.path = FIX "/exec.yaml";
+    ko.context = "exec-v1beta1";
+    ck_assert_msg(kconfig_load(&cfg, &ko, &er) == 0, "%s", er.msg);
+    struct env e;
+    env_init(&e, cfg);
+    const struct kube_resource *r = NULL;
+    ck_assert_int_eq(kube_resource_for(e.kc, "v1", "Pod", &r, &er), 0);
+    /* the watch request is answered 401 (a Status ending in a newline, as the
+     * real apiserver writes it), the token is refreshed, the stream resent */
+    e.f.reject_once = 1;
+    e.f.chunk = 4;
+    e.f.watch[0] = EV("ADDED", "a", "11") "\n";
+    struct kube_watch_opts o = KUBE_WATCH_OPTS_INIT;
+    o.resource_version = "10";
+    o.max_watches = 1;
+    struct seen s = {0};
+    ck_assert_msg(kube_watch(e.kc, &PODS, &o, on_event, &s, &er) == 0, "%s", er.msg);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.names[0], "a");
+    ck_assert_int_eq(kconfig_exec_runs(cfg), 2);
+    env_release(&e);
+}
+END_TEST
+
+START_TEST(kube_watch_error_status_body_is_not_an_event)
+{
+    struct env e;
+    env_init(&e, NULL);
+    e.f.watch[0] = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                   "\"reason\":\"Forbidden\",\"message\":\"pods is forbidden\",\"code\":403}\n";
+    e.f.watch_status[0] = 403;
+    struct kube_watch_opts o = KUBE_WATCH_OPTS_INIT;
+    o.resource_version = "10";
+    struct seen s = {0};
+    struct err er = ERR_INIT;
+    ck_assert_int_eq(kube_watch(e.kc, &PODS, &o, on_event, &s, &er), E_FORBIDDEN);
+    ck_assert_str_eq(er.msg, "pods is forbidden");
+    ck_assert_int_eq(s.n, 0);
+    env_release(&e);
+}
+END_TEST
+
+START_TEST(kube_table_asks_for_server_side_columns)
+{
+    struct env e;
+    env_init(&e, NULL);
+    e.f.npods = 5;
+    struct err er = ERR_INIT;
+    struct kube_list_opts o = KUBE_LIST_OPTS_INIT;
+    o.limit = 2;
+    cJSON *t = NULL;
+    ck_assert_msg(kube_table(e.kc, &PODS, &o, &t, &er) == 0, "%s", er.msg);
+    /* kubectl's Accept; the rows of every page */
+    ck_assert_str_eq(e.f.last_ua_accept, "gitops/" GITOPS_VERSION "|application/json;as=Table;"
+                                         "v=v1;g=meta.k8s.io,application/json");
+    ck_assert_int_eq(cJSON_GetArraySize(json_get(t, "rows")), 5);
+    ck_assert_str_eq(json_get_str(t, "rows[4].cells[0]", ""), "p4");
+    ck_assert_ptr_null(json_get(t, "metadata.continue"));
+    cJSON_Delete(t);
+    /* a server without Tables answers the object itself: E_INVALID, the
+     * caller falls back to plain objects */
+    ck_assert_int_eq(kube_table(e.kc, &POD_P1, NULL, &t, &er), E_INVALID);
+    ck_assert_ptr_null(t);
+    env_release(&e);
+}
+END_TEST
+
+START_TEST(kube_failed_refresh_after_401_is_unauthorized)
+{
+    /* a 401, then the token file cannot be re-read: the answer stays
+     * Unauthorized; above all never E_NOTFOUND, which apply takes for "absent,
+     * create it" */
+    char d[] = "/tmp/kclient_test.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(d));
+    char *tok = xasprintf("%s/token", d);
+    FILE *f = fopen(tok, "w");
+    fputs("t1\n", f);
+    fclose(f);
+    setenv("KUBERNETES_SERVICE_HOST", "fake", 1);
+    setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+    struct kconfig_opts ko = KCONFIG_OPTS_INIT;
+    struct err er = ERR_INIT;
+    kconfig *cfg = NULL;
+    ko.sa_root = d;
+    ck_assert_msg(kconfig_load_incluster(&cfg, &ko, &er) == 0, "%s", er.msg);
+    unlink(tok);
+    struct env e;
+    env_init(&e, cfg);
+    e.f.reject_once = 1;
+    ck_assert_int_eq(kube_raw(e.kc, "GET", "/api/v1/namespaces/default/pods/p1", NULL, NULL, NULL,
+                              &er),
+                     E_UNAUTHORIZED);
+    env_release(&e);
+    unsetenv("KUBERNETES_SERVICE_HOST");
+    unsetenv("KUBERNETES_SERVICE_PORT");
+    rmdir(d);
+    free(tok);
+}
+END_TEST
+
 static Suite *kclient_suite(void)
 {
     Suite *s = suite_create("kclient");
@@ -661,6 +876,12 @@ static Suite *kclient_suite(void)
     tcase_add_test(tc, kube_watch_error_event_and_stop);
     tcase_add_test(tc, kube_unauthorized_refreshes_exec_token_once);
     tcase_add_test(tc, kube_patch_and_delete_requests);
+    tcase_add_test(tc, kube_non_idempotent_requests_are_not_resent);
+    tcase_add_test(tc, kube_list_relists_when_continue_expires);
+    tcase_add_test(tc, kube_watch_survives_a_401_refresh);
+    tcase_add_test(tc, kube_watch_error_status_body_is_not_an_event);
+    tcase_add_test(tc, kube_table_asks_for_server_side_columns);
+    tcase_add_test(tc, kube_failed_refresh_after_401_is_unauthorized);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,7 +4,9 @@
  * request's on_data in arbitrary pieces, so a partial line is kept until its
  * newline (or the end of the stream).  An error answer's body also arrives
  * through on_data, so the first bytes are kept raw as well, to map the Status
- * once the HTTP status is known.
+ * once the HTTP status is known.  Only a 200 answer's body is read as events:
+ * an error answer is one Status object, which the apiserver ends with a
+ * newline like any event.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@ struct wstate {
     int fail; /* err code of a bad stream, kept in ferr */
     int code; /* the outcome's err code (W_ERROR, W_RETRY) */
     struct err ferr;
+    const struct http_response *rs; /* the answer being received */
 };
 
 static void ws_rv(struct wstate *ws, const cJSON *obj)
@@ -92,6 +95,8 @@ static int ws_on_data(void *ctx, const char *data, size_t n)
     struct wstate *ws = ctx;
     if (ws->raw.len < WATCH_MAX_RAW)
         buf_add(&ws->raw, data, n < WATCH_MAX_RAW - ws->raw.len ? n : WATCH_MAX_RAW - ws->raw.len);
+    if (ws->rs && ws->rs->status != 200)
+        return 0;
     while (n > 0 && !ws_done(ws)) {
         const char *nl = memchr(data, '\n', n);
         size_t take = nl ? (size_t)(nl - data) : n;
@@ -109,6 +114,15 @@ static int ws_on_data(void *ctx, const char *data, size_t n)
         n -= take;
     }
     return ws_done(ws);
+}
+
+static void ws_reset(struct wstate *ws);
+
+/* kube__send is about to send the watch again (a 401 refresh): forget what
+ * the previous answer's body left behind. */
+static void ws_on_resend(void *ctx)
+{
+    ws_reset(ctx);
 }
 
 static void ws_reset(struct wstate *ws)
@@ -179,8 +193,11 @@ static enum wres watch_once(kube_client *c, const struct kube_resource *r,
                            .no_retry = 1,
                            .timeout_ms = (long)(secs + 30) * 1000,
                            .on_data = ws_on_data,
-                           .on_data_ctx = ws};
+                           .on_data_ctx = ws,
+                           .on_resend = ws_on_resend};
+    ws->rs = &rs;
     int rc = kube__send(c, &kr, &rs, err);
+    ws->rs = NULL;
     if (rc < 0 && rc != E_UNAVAILABLE && rc != E_TIMEOUT && rc != E_IO && !ws_done(ws)) {
         ws->code = rc;
         buf_release(&path);

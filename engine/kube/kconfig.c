@@ -27,6 +27,9 @@
 
 #define KCONFIG_MAX_FILE ((size_t)16 << 20)
 #define KCONFIG_MAX_EXEC_OUT ((size_t)1 << 20)
+/* client-go re-reads a token file this often (bound service-account tokens
+ * are rotated by the kubelet well before they expire). */
+#define KCONFIG_TOKEN_FILE_TTL_MS (60 * 1000)
 
 struct kexec {
     char *api_version;
@@ -34,6 +37,7 @@ struct kexec {
     char **env;  /* extra "NAME=VALUE", NULL-terminated */
     size_t nenv;
     char *info; /* KUBERNETES_EXEC_INFO value */
+    char *install_hint; /* shown when the command cannot be started; may be NULL */
 };
 
 struct kconfig {
@@ -41,6 +45,7 @@ struct kconfig {
     char *ca_file, *ca_pem, *cert_file, *cert_pem, *key_file, *key_pem;
     struct http_tls tls;
     char *token, *token_file, *basic;
+    int64_t token_read_ms; /* when token_file was last read */
     struct kexec *exec;
     int have_cred;     /* exec: a credential is cached */
     int64_t expiry_ms; /* exec: 0 = no expiry */
@@ -356,6 +361,7 @@ static void kexec_free(struct kexec *x)
         free(x->env[i]);
     free(x->env);
     free(x->info);
+    free(x->install_hint);
     free(x);
 }
 
@@ -438,7 +444,28 @@ static char **str_list(const cJSON *list, size_t *n)
     return v;
 }
 
-static char *exec_info(const kconfig *c, const char *api_version, int cluster_info)
+/* certificate-authority-data for the plugin: the inline PEM or the file's
+ * content, base64-encoded (new string), or NULL when there is no CA. */
+static int exec_ca_data(const kconfig *c, char **out, struct err *err)
+{
+    *out = NULL;
+    if (c->ca_pem) {
+        *out = b64_encode(c->ca_pem, strlen(c->ca_pem));
+        return 0;
+    }
+    if (!c->ca_file)
+        return 0;
+    struct buf b;
+    int rc = slurp(c->ca_file, &b, 1 << 20, err);
+    if (rc < 0)
+        return err_prefix(err, "exec provideClusterInfo: certificate-authority"), rc;
+    *out = b64_encode(b.ptr, b.len);
+    buf_release(&b);
+    return 0;
+}
+
+static char *exec_info(const kconfig *c, const char *api_version, int cluster_info,
+                       const char *ca_data)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "apiVersion", api_version);
@@ -450,11 +477,8 @@ static char *exec_info(const kconfig *c, const char *api_version, int cluster_in
         cJSON_AddStringToObject(cl, "server", c->server);
         if (c->tls_server_name)
             cJSON_AddStringToObject(cl, "tls-server-name", c->tls_server_name);
-        if (c->ca_pem) {
-            char *b = b64_encode(c->ca_pem, strlen(c->ca_pem));
-            cJSON_AddStringToObject(cl, "certificate-authority-data", b);
-            free(b);
-        }
+        if (ca_data)
+            cJSON_AddStringToObject(cl, "certificate-authority-data", ca_data);
         if (c->tls.insecure)
             cJSON_AddBoolToObject(cl, "insecure-skip-tls-verify", 1);
     }
@@ -481,6 +505,17 @@ static int exec_env(struct kexec *x, const cJSON *env, const char *where, struct
         x->env[x->nenv++] = xasprintf("%s=%s", n, v);
     }
     return 0;
+}
+
+/* s with line breaks and tabs turned into spaces (messages are one line). */
+static char *one_line(const char *s)
+{
+    char *o = xstrdup(s);
+    for (char *p = o; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    trim_right(o);
+    return o;
 }
 
 static int apply_exec(kconfig *c, const cJSON *ex, const struct kfile *f, const char *where,
@@ -513,8 +548,15 @@ static int apply_exec(kconfig *c, const cJSON *ex, const struct kfile *f, const 
     x->argv[0] = strchr(cmd, '/') ? resolve_path(f->dir, cmd) : xstrdup(cmd);
     memcpy(x->argv + 1, av, nargs * sizeof(char *));
     free(av);
+    const char *hint = json_get_str(ex, "installHint", NULL);
+    x->install_hint = hint && *hint ? one_line(hint) : NULL;
     int info = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "provideClusterInfo"));
-    x->info = exec_info(c, api, info);
+    char *ca = NULL;
+    rc = info ? exec_ca_data(c, &ca, err) : 0;
+    if (rc < 0)
+        return err_prefix(err, "%s", where), rc;
+    x->info = exec_info(c, api, info, ca);
+    free(ca);
     return exec_env(x, cJSON_GetObjectItemCaseSensitive(ex, "env"), where, err);
 }
 
@@ -687,8 +729,20 @@ static int read_token_file(kconfig *c, struct err *err)
     trim_right(b.ptr);
     free(c->token);
     c->token = *b.ptr ? buf_detach(&b, NULL) : NULL;
+    c->token_read_ms = clock_now_ms(c->clock);
     buf_release(&b);
     return 0;
+}
+
+/* The token file again once KCONFIG_TOKEN_FILE_TTL_MS passed.  Like
+ * client-go's cached file token source, a failed re-read keeps the token in
+ * hand (it is tried again on the next call); with no token it is an error. */
+static int token_file_current(kconfig *c, struct err *err)
+{
+    if (c->token && clock_now_ms(c->clock) - c->token_read_ms < KCONFIG_TOKEN_FILE_TTL_MS)
+        return 0;
+    int rc = read_token_file(c, c->token ? NULL : err);
+    return c->token ? 0 : rc;
 }
 
 int kconfig_load_incluster(kconfig **out, const struct kconfig_opts *opts, struct err *err)
@@ -733,6 +787,20 @@ int kconfig_load_incluster(kconfig **out, const struct kconfig_opts *opts, struc
 
 /* ---- exec credential plugins ---------------------------------------------------------------- */
 
+/* Whether "NAME=..." entry names a variable that x sets itself. */
+static int exec_sets(const struct kexec *x, const char *entry)
+{
+    size_t n = strcspn(entry, "=");
+    if (n == 20 && !strncmp(entry, "KUBERNETES_EXEC_INFO", n))
+        return 1;
+    for (size_t i = 0; i < x->nenv; i++)
+        if (!strncmp(x->env[i], entry, n) && x->env[i][n] == '=')
+            return 1;
+    return 0;
+}
+
+/* Our environment plus the kubeconfig's env, which wins: a name it sets is
+ * dropped from ours (getenv and Go both take the first of duplicates). */
 static char **exec_envp(const struct kexec *x)
 {
     extern char **environ;
@@ -742,7 +810,7 @@ static char **exec_envp(const struct kexec *x)
     char **envp = xcalloc(n + x->nenv + 2, sizeof(*envp));
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "KUBERNETES_EXEC_INFO=", 21))
+        if (!exec_sets(x, environ[i]))
             envp[k++] = environ[i];
     for (size_t i = 0; i < x->nenv; i++)
         envp[k++] = x->env[i];
@@ -813,8 +881,10 @@ static void kill_plugin(pid_t pid)
 }
 
 /* Child side of exec_run: a process group of its own (so a timeout can kill
- * whatever the plugin starts), stdin from /dev/null, stdout to the pipe. */
-static __attribute__((noreturn)) void exec_child(const struct kexec *x, int out_fd,
+ * whatever the plugin starts), stdin from /dev/null, stdout to the pipe.  If
+ * the command cannot be started, its errno goes to err_fd (close-on-exec, so
+ * the parent reads EOF when the exec worked). */
+static __attribute__((noreturn)) void exec_child(const struct kexec *x, int out_fd, int err_fd,
                                                 char **envp)
 {
     setpgid(0, 0);
@@ -823,7 +893,31 @@ static __attribute__((noreturn)) void exec_child(const struct kexec *x, int out_
         dup2(nul, 0);
     dup2(out_fd, 1);
     execvpe(x->argv[0], x->argv, envp);
+    int e = errno;
+    ssize_t w = write(err_fd, &e, sizeof(e));
+    (void)w;
     _exit(127);
+}
+
+/* After fork: 0 when the plugin started, else the error (with the
+ * kubeconfig's installHint, as client-go prints it for a missing command). */
+static int exec_started(const struct kexec *x, pid_t pid, int err_fd, struct err *err)
+{
+    int e = 0;
+    ssize_t r;
+    do
+        r = read(err_fd, &e, sizeof(e));
+    while (r < 0 && errno == EINTR);
+    if (r != (ssize_t)sizeof(e))
+        return 0;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    const char *what = e == ENOENT ? "not found" : strerror(e);
+    if (x->install_hint)
+        return err_set(err, E_UNAUTHORIZED, "exec plugin '%s': %s; %s", x->argv[0], what,
+                       x->install_hint);
+    return err_set(err, E_UNAUTHORIZED, "exec plugin '%s': %s (is it installed and on PATH?)",
+                   x->argv[0], what);
 }
 
 /* Collect the started plugin's output and status, within timeout_ms. */
@@ -860,26 +954,34 @@ static int exec_run(const struct kexec *x, int64_t timeout_ms, struct buf *out, 
     while (envp[k])
         k++;
     envp[k] = info;
-    int fds[2];
+    int fds[2], efd[2] = {-1, -1};
     int rc = 0;
     if (pipe2(fds, O_CLOEXEC) < 0) {
         rc = err_set(err, E_IO, "pipe: %s", strerror(errno));
         goto out;
     }
-    pid_t pid = fork();
+    pid_t pid = pipe2(efd, O_CLOEXEC) < 0 ? -1 : fork();
     if (pid < 0) {
+        rc = err_set(err, E_IO, "fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
-        rc = err_set(err, E_IO, "fork: %s", strerror(errno));
         goto out;
     }
     if (pid == 0)
-        exec_child(x, fds[1], envp);
+        exec_child(x, fds[1], efd[1], envp);
     setpgid(pid, pid); /* also here: no race with a kill before the child ran */
     close(fds[1]);
-    rc = exec_collect(x, pid, fds[0], timeout_ms, out, err);
+    close(efd[1]);
+    efd[1] = -1;
+    rc = exec_started(x, pid, efd[0], err);
+    if (rc == 0)
+        rc = exec_collect(x, pid, fds[0], timeout_ms, out, err);
     close(fds[0]);
 out:
+    if (efd[0] >= 0)
+        close(efd[0]);
+    if (efd[1] >= 0)
+        close(efd[1]);
     free(envp);
     free(info);
     return rc;
@@ -945,8 +1047,8 @@ int kconfig_token(kconfig *c, const char **token, struct err *err)
         int expired = c->expiry_ms && clock_now_ms(c->clock) >= c->expiry_ms;
         if (!c->have_cred || expired)
             rc = exec_refresh(c, err);
-    } else if (c->token_file && !c->token) {
-        rc = read_token_file(c, err);
+    } else if (c->token_file) {
+        rc = token_file_current(c, err);
     }
     if (rc < 0)
         return rc;

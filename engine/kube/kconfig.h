@@ -63,10 +63,15 @@ const char *kconfig_basic_auth(const kconfig *c);
 
 /* The bearer token to send now, or NULL in *token when the user has none.
  * Runs the exec plugin when there is no cached credential or it expired
- * (client certificates it returns update kconfig_tls).  Errors from the
- * plugin come back as E_UNAUTHORIZED/E_IO/E_PARSE with its name; a plugin
- * still running after the exec timeout is killed with its whole process
- * group (it runs as a group leader) and gives E_TIMEOUT. */
+ * (client certificates it returns update kconfig_tls).  A token file (the
+ * in-cluster one, a kubeconfig tokenFile) is re-read once a minute, as
+ * client-go does, because bound service-account tokens rotate; a failed
+ * re-read keeps the token in hand.  Errors from the plugin come back as
+ * E_UNAUTHORIZED/E_IO/E_PARSE with its name (a command that cannot be
+ * started: with the kubeconfig's installHint); a plugin still running after
+ * the exec timeout is killed with its whole process group (it runs as a
+ * group leader) and gives E_TIMEOUT.  The plugin gets our environment with
+ * the kubeconfig's env taking precedence. */
 int kconfig_token(kconfig *c, const char **token, struct err *err);
 /* After a 401: drop the cached credential and fetch a new one (exec plugin
  * or tokenFile).  Returns 1 when a new credential was obtained, 0 when this

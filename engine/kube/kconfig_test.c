@@ -375,6 +375,117 @@ START_TEST(kconfig_bare_server)
 }
 END_TEST
 
+/* Write text to path (replacing it). */
+static void put_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(kconfig_token_file_is_reread_every_minute)
+{
+    /* bound service-account tokens rotate: the kubelet rewrites the file and
+     * client-go re-reads it every minute, without waiting for a 401 */
+    char *d = tmpdir();
+    char *tok = xasprintf("%s/token", d);
+    put_file(tok, "sa-token-1\n");
+    setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
+    setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+    gclock *clk = clock_new_virtual(1000000);
+    struct kconfig_opts o = KCONFIG_OPTS_INIT;
+    struct err e = ERR_INIT;
+    kconfig *c = NULL;
+    o.sa_root = d;
+    o.clock = clk;
+    ck_assert_msg(kconfig_load_incluster(&c, &o, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(token_of(c), "sa-token-1");
+    put_file(tok, "sa-token-2\n");
+    clock_sleep(clk, 30 * 1000);
+    ck_assert_str_eq(token_of(c), "sa-token-1"); /* cached for a minute */
+    clock_sleep(clk, 31 * 1000);
+    ck_assert_str_eq(token_of(c), "sa-token-2");
+    /* a failed re-read keeps the token in hand */
+    unlink(tok);
+    clock_sleep(clk, 61 * 1000);
+    ck_assert_str_eq(token_of(c), "sa-token-2");
+    kconfig_free(c);
+    /* a kubeconfig's tokenFile is re-read the same way */
+    char *cfg = xasprintf("%s/config", d);
+    put_file(tok, "file-token-1");
+    put_file(cfg, "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                  "clusters: [{name: c, cluster: {server: 'https://s'}}]\n"
+                  "users: [{name: u, user: {tokenFile: token}}]\n");
+    o.path = cfg;
+    c = NULL;
+    ck_assert_msg(kconfig_load(&c, &o, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(token_of(c), "file-token-1");
+    put_file(tok, "file-token-2");
+    clock_sleep(clk, 60 * 1000);
+    ck_assert_str_eq(token_of(c), "file-token-2");
+    kconfig_free(c);
+    unsetenv("KUBERNETES_SERVICE_HOST");
+    unsetenv("KUBERNETES_SERVICE_PORT");
+    unlink(tok);
+    unlink(cfg);
+    rmdir(d);
+    clock_free(clk);
+    free(cfg);
+    free(tok);
+    free(d);
+}
+END_TEST
+
+START_TEST(kconfig_exec_env_overrides_the_inherited_environment)
+{
+    /* client-go appends the kubeconfig's env to os.Environ() and Go keeps the
+     * last value of a name: the kubeconfig wins over the engine's own env */
+    setenv("PLUGIN_SUFFIX", "inherited", 1);
+    kconfig *c = load(FIX "/exec.yaml", "exec-v1beta1", NULL);
+    ck_assert_str_eq(token_of(c), "tok-v1beta1-beta-no-1");
+    kconfig_free(c);
+    unsetenv("PLUGIN_SUFFIX");
+}
+END_TEST
+
+START_TEST(kconfig_exec_missing_plugin_shows_install_hint)
+{
+    const char *y = "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                    "clusters: [{name: c, cluster: {server: 'https://s'}}]\n"
+                    "users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1,"
+                    " command: gke-gcloud-auth-plugin-not-installed, interactiveMode: IfAvailable,"
+                    " installHint: 'Install gke-gcloud-auth-plugin for use with kubectl'}}}]\n";
+    kconfig *c = NULL;
+    struct err e = ERR_INIT;
+    const char *t = NULL;
+    ck_assert_int_eq(kconfig_parse(&c, y, strlen(y), "gke.yaml", NULL, NULL, &e), 0);
+    ck_assert_int_eq(kconfig_token(c, &t, &e), E_UNAUTHORIZED);
+    ck_assert_msg(strstr(e.msg, "gke-gcloud-auth-plugin-not-installed") &&
+                      strstr(e.msg, "not found") &&
+                      strstr(e.msg, "Install gke-gcloud-auth-plugin for use with kubectl"),
+                  "%s", e.msg);
+    kconfig_free(c);
+}
+END_TEST
+
+START_TEST(kconfig_exec_cluster_info_reads_the_ca_file)
+{
+    /* provideClusterInfo with a certificate-authority file: client-go sends
+     * the file's content as certificate-authority-data */
+    const char *y = "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                    "clusters: [{name: c, cluster: {server: 'https://s', "
+                    "certificate-authority: ca.crt}}]\n"
+                    "users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1,"
+                    " command: ./exec-plugin.sh, args: [v1, ca], provideClusterInfo: true}}}]\n";
+    kconfig *c = NULL;
+    struct err e = ERR_INIT;
+    ck_assert_msg(kconfig_parse(&c, y, strlen(y), "ca.yaml", FIX, NULL, &e) == 0, "%s", e.msg);
+    ck_assert_str_eq(token_of(c), "tok-ca-yes");
+    kconfig_free(c);
+}
+END_TEST
+
 static Suite *kconfig_suite(void)
 {
     Suite *s = suite_create("kconfig");
@@ -395,6 +506,10 @@ static Suite *kconfig_suite(void)
     tcase_add_test(tc, kconfig_exec_timeout_kills_the_plugin_group);
     tcase_add_test(tc, kconfig_base64);
     tcase_add_test(tc, kconfig_bare_server);
+    tcase_add_test(tc, kconfig_token_file_is_reread_every_minute);
+    tcase_add_test(tc, kconfig_exec_env_overrides_the_inherited_environment);
+    tcase_add_test(tc, kconfig_exec_missing_plugin_shows_install_hint);
+    tcase_add_test(tc, kconfig_exec_cluster_info_reads_the_ca_file);
     suite_add_tcase(s, tc);
     return s;
 }
