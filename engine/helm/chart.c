@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "core/mem.h"
 #include "core/ydoc.h"
 #include "helm/semver.h"
+#include "helm/tval.h"
 #include "helm/values.h"
 
 #define CHART_FILE_MAX (64u << 20)
@@ -125,19 +127,32 @@ static void flist_release(struct flist *l)
     memset(l, 0, sizeof *l);
 }
 
+/* The whole file, NUL-terminated, a UTF-8 BOM dropped.  open/fstat/read
+ * rather than stdio: a render reads every file of the chart, and stdio's
+ * extra calls and buffer showed in the time per render. */
 static int read_all(const char *path, char **data, size_t *len, struct err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return err_set(err, E_IO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
     struct buf b = BUF_INIT;
     buf_init(&b, CHART_FILE_MAX);
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && (size_t)st.st_size < CHART_FILE_MAX)
+        buf_grow(&b, (size_t)st.st_size + 1);
+    int bad = 0;
+    for (;;) {
+        char chunk[16384];
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            bad = n < 0;
+            break;
+        }
+        buf_add(&b, chunk, (size_t)n);
+    }
+    close(fd);
     if (bad || b.toobig) {
         buf_release(&b);
         return err_set(err, bad ? E_IO : E_TOOBIG, "cannot read '%s'%s", path,
@@ -160,13 +175,16 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 static int walk(const char *root, const char *rel, const struct ignore *ig, struct flist *out,
                 int depth, struct err *err);
 
-static int walk_entry(const char *root, const char *rel, const struct ignore *ig,
-                      struct flist *out, int depth, struct err *err)
+/* dtype: the directory entry's d_type; a stat is needed only when it says
+ * neither "directory" nor "regular file" (symbolic links, some filesystems). */
+static int walk_entry(const char *root, const char *rel, unsigned char dtype,
+                      const struct ignore *ig, struct flist *out, int depth, struct err *err)
 {
     char *full = xasprintf("%s/%s", root, rel);
     struct stat st;
     int rc = 0;
-    if (stat(full, &st) < 0) {
+    st.st_mode = dtype == DT_DIR ? S_IFDIR : S_IFREG;
+    if (dtype != DT_DIR && dtype != DT_REG && stat(full, &st) < 0) {
         rc = err_set(err, E_IO, "cannot stat '%s': %s", full, strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
         if (!ign_match(ig, rel, 1))
@@ -205,7 +223,7 @@ static int walk(const char *root, const char *rel, const struct ignore *ig, stru
         const char *nm = ents[i]->d_name;
         if (rc == 0 && strcmp(nm, ".") && strcmp(nm, "..")) {
             char *r = *rel ? xasprintf("%s/%s", rel, nm) : xstrdup(nm);
-            rc = walk_entry(root, r, ig, out, depth, err);
+            rc = walk_entry(root, r, ents[i]->d_type, ig, out, depth, err);
             free(r);
         }
         free(ents[i]);
@@ -481,13 +499,12 @@ const char *chart_meta_str(const struct chart *c, const char *key, char *tmp, si
     if (cJSON_IsString(v))
         return v->valuestring;
     if (cJSON_IsNumber(v)) {
-        snprintf(tmp, tmplen, "%.17g", v->valuedouble);
-        /* shortest form that reads back, like Go's %v */
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(tmp, tmplen, "%.*g", prec, v->valuedouble);
-            if (strtod(tmp, NULL) == v->valuedouble)
-                break;
-        }
+        /* Go's %v of a float64 ("10", "1.5", "1e+06"): C's %g would print
+         * 10 as "1e+01" at the shortest precision that reads back */
+        struct buf b = BUF_INIT;
+        tval_fmt_float(v->valuedouble, 'g', -1, &b);
+        snprintf(tmp, tmplen, "%s", b.ptr);
+        buf_release(&b);
         return tmp;
     }
     if (cJSON_IsBool(v))
@@ -514,6 +531,11 @@ static struct chart *chart_clone(const struct chart *c, struct chart *parent)
     for (size_t i = 0; i < c->ndeps; i++)
         n->deps[i] = chart_clone(c->deps[i], n);
     return n;
+}
+
+struct chart *chart_dup(const struct chart *c)
+{
+    return chart_clone(c, NULL);
 }
 
 static int coalesce(struct chart *c, cJSON *dest, int merge, struct err *err);
@@ -578,6 +600,35 @@ static int req_matches(const cJSON *req, const struct chart *c)
     return !strcmp(dep_str(req, "name"), c->name) && version_ok(dep_str(req, "version"), c);
 }
 
+/* The subchart c->deps[i] for one Chart.yaml entry: itself, or a copy when
+ * the entry gives an alias (renamed) or an earlier entry took it already. */
+static struct chart *dep_take(struct chart *c, size_t i, const char *alias, int used)
+{
+    struct chart *d = c->deps[i];
+    if (!*alias && !used)
+        return d;
+    d = chart_clone(d, c);
+    if (*alias) {
+        free(d->name);
+        d->name = xstrdup(alias);
+        cJSON_DeleteItemFromObjectCaseSensitive(d->meta, "name");
+        cJSON_AddStringToObject(d->meta, "name", alias);
+    }
+    return d;
+}
+
+/* Free the old subcharts that are not in the new list nd. */
+static void deps_drop_unused(struct chart *c, struct chart *const *nd, size_t n)
+{
+    for (size_t i = 0; i < c->ndeps; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < n; j++)
+            kept |= nd[j] == c->deps[i];
+        if (!kept)
+            chart_free(c->deps[i]);
+    }
+}
+
 /* Rebuild c->deps from Chart.yaml's list: unlisted subcharts stay, listed ones
  * are taken (cloned under their alias when they have one). */
 static int deps_rebuild(struct chart *c, const cJSON *reqs, struct err *err)
@@ -607,16 +658,7 @@ static int deps_rebuild(struct chart *c, const cJSON *reqs, struct err *err)
             break;
         }
         const char *alias = dep_str(req, "alias");
-        struct chart *d = c->deps[i];
-        if (*alias || used[i]) {
-            d = chart_clone(d, c);
-            if (*alias) {
-                free(d->name);
-                d->name = xstrdup(alias);
-                cJSON_DeleteItemFromObjectCaseSensitive(d->meta, "name");
-                cJSON_AddStringToObject(d->meta, "name", alias);
-            }
-        }
+        struct chart *d = dep_take(c, i, alias, used[i]);
         used[i] = 1;
         XGROW(nd, cap, n + 1);
         nd[n++] = d;
@@ -624,13 +666,7 @@ static int deps_rebuild(struct chart *c, const cJSON *reqs, struct err *err)
             cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)req, "name",
                                                    cJSON_CreateString(alias));
     }
-    for (size_t i = 0; i < c->ndeps; i++) {
-        int kept = 0;
-        for (size_t j = 0; j < n; j++)
-            kept |= nd[j] == c->deps[i];
-        if (!kept)
-            chart_free(c->deps[i]);
-    }
+    deps_drop_unused(c, nd, n);
     free(used);
     free(c->deps);
     c->deps = nd;

@@ -41,6 +41,10 @@ struct chart {
  * (.tgz) subchart (not supported: unpack it into charts/NAME/). */
 int chart_load(struct chart **out, const char *path, struct err *err);
 void chart_free(struct chart *c); /* NULL-safe; frees subcharts */
+/* A deep copy of a root chart (files, values, subcharts).  chart_resolve
+ * changes the chart it resolves, so to render one loaded chart many times,
+ * resolve a fresh copy each time. */
+struct chart *chart_dup(const struct chart *c);
 
 /* Process dependencies against the user values (Helm's
  * ProcessDependenciesWithMerge): aliases, condition/tags, import-values.

@@ -1,11 +1,13 @@
 /* hfuncs.c -- Helm's template functions.
- * toYaml goes tval -> cJSON -> ydoc_emit with sorted keys, which is what
- * sigs.k8s.io/yaml's JSON round trip amounts to.  toJson has its own writer
+ * toYaml goes tval -> cJSON -> ydoc_emit with go-yaml v2's key order
+ * ("a2" < "a10"), which is what sigs.k8s.io/yaml.Marshal's JSON round trip
+ * through go-yaml v2 amounts to.  toJson has its own writer
  * so string escaping and number forms are exactly encoding/json's.
  */
 #include "helm/hfuncs.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,34 +18,13 @@
 
 #define FN(name) static int name(tmpl_call *c, int argc, tval *const *argv, tval **out)
 
-static int want_str(tmpl_call *c, const tval *v, const char **s, size_t *n)
-{
-    if (tval_kind(v) == TV_STRING) {
-        *s = tval_get_str(v);
-        if (n)
-            *n = tval_strlen(v);
-        return 0;
-    }
-    if (tval_kind(v) == TV_NIL)
-        return tmpl_call_errorf(c, "invalid value; expected string");
-    return tmpl_call_errorf(c, "wrong type for value; expected string; got %s",
-                            tval_type_name(v));
-}
-
-static tval *str_from_buf(struct buf *b)
-{
-    size_t n;
-    char *s = buf_detach(b, &n);
-    return tval_str_take(s, n);
-}
-
 /* ==== YAML ==================================================================== */
 
 void hfuncs_to_yaml(const tval *v, struct buf *out)
 {
     cJSON *j = tval_to_json(v);
     size_t start = out->len;
-    ydoc_emit(j, YDOC_SORT_KEYS, out);
+    ydoc_emit(j, YDOC_SORT_GO, out);
     cJSON_Delete(j);
     if (out->len > start && out->ptr[out->len - 1] == '\n')
         buf_truncate(out, out->len - 1);
@@ -55,7 +36,7 @@ FN(fn_to_yaml)
     (void)argc;
     struct buf b = BUF_INIT;
     hfuncs_to_yaml(argv[0], &b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -88,7 +69,7 @@ static int from_doc(tmpl_call *c, tval *const *argv, tval **out, int want_list, 
 {
     const char *s;
     size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &s, &n) < 0)
         return -1;
     struct buf msg = BUF_INIT;
     tval *r = NULL;
@@ -107,7 +88,7 @@ static int from_doc(tmpl_call *c, tval *const *argv, tval **out, int want_list, 
         r = parse_yaml(s, n, want_list, &msg);
     }
     if (!r) {
-        tval *m = str_from_buf(&msg);
+        tval *m = sprig_str_from_buf(&msg);
         if (want_list) {
             r = tval_list();
             tval_list_append(r, m);
@@ -266,7 +247,7 @@ static int to_json(tval *const *argv, tval **out, int indent, int html)
 {
     struct buf b = BUF_INIT;
     hfuncs_to_json(argv[0], indent, html, &b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -280,14 +261,14 @@ FN(fn_include)
 {
     (void)argc;
     const char *name;
-    if (want_str(c, argv[0], &name, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &name, NULL) < 0)
         return -1;
     struct buf b = BUF_INIT;
     if (tmpl_call_include(c, name, argv[1], &b) < 0) {
         buf_release(&b);
         return -1;
     }
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -310,7 +291,7 @@ FN(fn_tpl)
     (void)argc;
     const char *text;
     size_t n;
-    if (want_str(c, argv[0], &text, &n) < 0)
+    if (sprig_want_str(c, argv[0], &text, &n) < 0)
         return -1;
     if (tval_kind(argv[1]) != TV_MAP)
         return tmpl_call_errorf(c, "wrong type for value; expected chartutil.Values; got %s",
@@ -326,7 +307,7 @@ FN(fn_tpl)
         return -1;
     }
     strip_no_value(&b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -334,7 +315,7 @@ FN(fn_required)
 {
     (void)argc;
     const char *msg;
-    if (want_str(c, argv[0], &msg, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &msg, NULL) < 0)
         return -1;
     if (tval_kind(argv[1]) == TV_NIL ||
         (tval_kind(argv[1]) == TV_STRING && tval_strlen(argv[1]) == 0))
@@ -347,7 +328,7 @@ FN(fn_fail)
 {
     (void)argc;
     const char *msg;
-    if (want_str(c, argv[0], &msg, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &msg, NULL) < 0)
         return -1;
     (void)out;
     return tmpl_call_errorf(c, "%s", msg);
@@ -356,7 +337,7 @@ FN(fn_fail)
 FN(fn_lookup)
 {
     for (int i = 0; i < argc; i++)
-        if (want_str(c, argv[i], &(const char *){0}, NULL) < 0)
+        if (sprig_want_str(c, argv[i], &(const char *){0}, NULL) < 0)
             return -1;
     *out = tval_map();
     return 0;
@@ -365,7 +346,7 @@ FN(fn_lookup)
 FN(fn_host_by_name)
 {
     (void)argc;
-    if (want_str(c, argv[0], &(const char *){0}, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &(const char *){0}, NULL) < 0)
         return -1;
     *out = tval_str("");
     return 0;
@@ -394,4 +375,20 @@ void hfuncs_register(tmpl_set *s)
     for (size_t i = 0; i < sizeof helm_funcs / sizeof helm_funcs[0]; i++)
         tmpl_set_func(s, helm_funcs[i].name, helm_funcs[i].fn, helm_funcs[i].min,
                       helm_funcs[i].max, NULL);
+}
+
+static tmpl_set *base_set;
+static pthread_once_t base_once = PTHREAD_ONCE_INIT;
+
+static void base_init(void)
+{
+    base_set = tmpl_set_new();
+    sprig_register(base_set);
+    hfuncs_register(base_set);
+}
+
+const tmpl_set *hfuncs_base(void)
+{
+    pthread_once(&base_once, base_init);
+    return base_set;
 }

@@ -6,15 +6,15 @@
  */
 #include "helm/render.h"
 
-#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
-#include "core/ydoc.h"
 #include "helm/hfuncs.h"
+#include "helm/mhead.h"
 #include "helm/semver.h"
 #include "helm/sprig.h"
 #include "helm/tmpl.h"
@@ -73,6 +73,20 @@ static int no_args(const char *name, int argc, struct err *err)
     return 0;
 }
 
+/* The answer of a field (no arguments allowed): v is a new reference, or
+ * NULL when name is no field of the object. */
+static int field_value(const char *name, int argc, tval *v, tval **out, struct err *err)
+{
+    if (!v)
+        return TVAL_NOFIELD;
+    if (no_args(name, argc, err) < 0) {
+        tval_unref(v);
+        return E_INVALID;
+    }
+    *out = v;
+    return 0;
+}
+
 static int want_args(const char *name, int argc, int want, struct err *err)
 {
     if (argc != want)
@@ -98,12 +112,7 @@ static int kver_get(void *ctx, const char *name, int argc, tval *const *argv, tv
                     : !strcmp(name, "Major") ? k->major
                     : !strcmp(name, "Minor") ? k->minor
                                              : NULL;
-    if (!v)
-        return TVAL_NOFIELD;
-    if (no_args(name, argc, err) < 0)
-        return E_INVALID;
-    *out = tval_str(v);
-    return 0;
+    return field_value(name, argc, v ? tval_str(v) : NULL, out, err);
 }
 
 static void kver_print(void *ctx, struct buf *out)
@@ -176,12 +185,7 @@ static int hver_get(void *ctx, const char *name, int argc, tval *const *argv, tv
                        !strcmp(name, "GoVersion"))
                         ? ""
                         : NULL;
-    if (!v)
-        return TVAL_NOFIELD;
-    if (no_args(name, argc, err) < 0)
-        return E_INVALID;
-    *out = tval_str(v);
-    return 0;
+    return field_value(name, argc, v ? tval_str(v) : NULL, out, err);
 }
 
 static const struct tval_obj_ops hver_ops = {
@@ -202,12 +206,7 @@ static int caps_get(void *ctx, const char *name, int argc, tval *const *argv, tv
               : !strcmp(name, "APIVersions") ? c->apis
               : !strcmp(name, "HelmVersion") ? c->helm
                                              : NULL;
-    if (!v)
-        return TVAL_NOFIELD;
-    if (no_args(name, argc, err) < 0)
-        return E_INVALID;
-    *out = tval_ref(v);
-    return 0;
+    return field_value(name, argc, v ? tval_ref(v) : NULL, out, err);
 }
 
 static void caps_free(void *ctx)
@@ -341,58 +340,79 @@ struct files {
 
 static tval *files_new(const struct chart_file *const *f, size_t n);
 
+static int glob_match(const char *p, const char *s, int depth);
+
+/* "*" or "**" at p: the rest of the pattern after any run of s ("*" does
+ * not cross '/'). */
+static int glob_star(const char *p, const char *s, int depth)
+{
+    int any = p[1] == '*';
+    p += any ? 2 : 1;
+    for (const char *t = s;; t++) {
+        if (glob_match(p, t, depth + 1))
+            return 1;
+        if (!*t || (!any && *t == '/'))
+            return 0;
+    }
+}
+
+/* "{a,b}rest" at p: one of the alternatives, then rest. */
+static int glob_alts(const char *p, const char *s, int depth)
+{
+    const char *end = strchr(p, '}');
+    if (!end)
+        return 0;
+    for (const char *a = p + 1; a <= end;) {
+        size_t n = strcspn(a, ",}");
+        char *alt = xasprintf("%.*s%s", (int)n, a, end + 1);
+        int m = glob_match(alt, s, depth + 1);
+        free(alt);
+        if (m)
+            return 1;
+        a += n + 1;
+    }
+    return 0;
+}
+
+/* "[..]" or "[!..]" at *pp: 1 when c is in the class; *pp moves to its ']'. */
+static int glob_class(const char **pp, char c)
+{
+    const char *q = *pp + 1;
+    int neg = *q == '!', hit = 0;
+    if (neg)
+        q++;
+    for (; *q && *q != ']'; q++) {
+        if (q[1] == '-' && q[2] && q[2] != ']') {
+            hit |= c >= q[0] && c <= q[2];
+            q += 2;
+        } else {
+            hit |= c == *q;
+        }
+    }
+    if (!*q || hit == neg)
+        return 0;
+    *pp = q;
+    return 1;
+}
+
 /* gobwas/glob with '/' as separator: * ? [..] [!..] {a,b} and **. */
 static int glob_match(const char *p, const char *s, int depth)
 {
     if (depth > 64)
         return 0;
     for (; *p; p++, s++) {
-        if (*p == '*') {
-            int any = p[1] == '*';
-            p += any ? 2 : 1;
-            for (const char *t = s;; t++) {
-                if (glob_match(p, t, depth + 1))
-                    return 1;
-                if (!*t || (!any && *t == '/'))
-                    return 0;
-            }
-        }
-        if (*p == '{') {
-            const char *end = strchr(p, '}');
-            if (!end)
-                return 0;
-            for (const char *a = p + 1; a <= end;) {
-                size_t n = strcspn(a, ",}");
-                char *alt = xasprintf("%.*s%s", (int)n, a, end + 1);
-                int m = glob_match(alt, s, depth + 1);
-                free(alt);
-                if (m)
-                    return 1;
-                a += n + 1;
-            }
-            return 0;
-        }
+        if (*p == '*')
+            return glob_star(p, s, depth);
+        if (*p == '{')
+            return glob_alts(p, s, depth);
         if (!*s)
             return 0;
         if (*p == '?') {
             if (*s == '/')
                 return 0;
         } else if (*p == '[') {
-            const char *q = p + 1;
-            int neg = *q == '!', hit = 0;
-            if (neg)
-                q++;
-            for (; *q && *q != ']'; q++) {
-                if (q[1] == '-' && q[2] && q[2] != ']') {
-                    hit |= *s >= q[0] && *s <= q[2];
-                    q += 2;
-                } else {
-                    hit |= *s == *q;
-                }
-            }
-            if (!*q || hit == neg)
+            if (!glob_class(&p, *s))
                 return 0;
-            p = q;
         } else {
             if (*p == '\\' && p[1])
                 p++;
@@ -640,15 +660,17 @@ static void rstate_release(struct rstate *st)
 static void strip_no_value(char *s)
 {
     static const char nv[] = "<no value>";
-    char *w = s, *r = s;
-    while (*r) {
-        if (!strncmp(r, nv, sizeof nv - 1)) {
-            r += sizeof nv - 1;
-            continue;
-        }
-        *w++ = *r++;
+    char *r = strstr(s, nv), *w = r;
+    while (r) {
+        r += sizeof nv - 1;
+        char *next = strstr(r, nv);
+        size_t n = next ? (size_t)(next - r) : strlen(r);
+        memmove(w, r, n);
+        w += n;
+        r = next;
     }
-    *w = 0;
+    if (w)
+        *w = 0;
 }
 
 static int exec_error(tmpl_set *set, struct err *err)
@@ -739,7 +761,7 @@ static void split_docs(const char *text, void (*add)(void *, char *), void *ctx)
         size_t r = p, start = n;
         int found = 0;
         for (; r + 3 <= n && !found; r++) {
-            if (strncmp(t + r, "---", 3))
+            if (t[r] != '-' || t[r + 1] != '-' || t[r + 2] != '-')
                 continue;
             if (r == 0 && p == 0) {
                 start = 0;
@@ -784,52 +806,42 @@ static const char *const hook_events[] = {
     "pre-rollback", "post-rollback", "test", "test-success",
 };
 
-/* 1 hook, 0 regular, -1 unknown hook type (dropped). */
+/* 1 hook, -1 unknown hook type (dropped): every comma-separated entry,
+ * trimmed and lowercased, must be a known event ("" is not). */
 static int hook_kind(const char *v)
 {
-    char *copy = xstrdup(v), *save = NULL;
-    int rc = 1;
-    for (char *h = strtok_r(copy, ",", &save); h && rc == 1; h = strtok_r(NULL, ",", &save)) {
-        char *e = h + strlen(h);
-        while (is_ws(*h))
-            h++;
-        while (e > h && is_ws(e[-1]))
-            *--e = 0;
-        for (char *q = h; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
+    for (;;) {
+        size_t n = strcspn(v, ",");
+        const char *p = v, *e = v + n;
+        while (p < e && is_ws(*p))
+            p++;
+        while (e > p && is_ws(e[-1]))
+            e--;
+        size_t len = (size_t)(e - p);
         int ok = 0;
-        for (size_t i = 0; i < sizeof hook_events / sizeof hook_events[0]; i++)
-            ok |= !strcmp(hook_events[i], h);
+        for (size_t i = 0; i < sizeof hook_events / sizeof hook_events[0] && !ok; i++)
+            ok = strlen(hook_events[i]) == len && !strncasecmp(hook_events[i], p, len);
         if (!ok)
-            rc = -1;
+            return -1;
+        if (!v[n])
+            return 1;
+        v += n + 1;
     }
-    free(copy);
-    return rc;
 }
 
 /* Read kind and hook annotation of one document (SimpleHead). */
 static int classify_doc(struct manifest *m, struct err *err)
 {
-    cJSON *docs = NULL;
-    struct err e = ERR_INIT;
-    if (ydoc_parse_all(&docs, m->content, strlen(m->content), m->path, &e) < 0)
-        return err_set(err, E_PARSE, "YAML parse error on %s: %s", m->path, e.msg);
-    const cJSON *d = cJSON_GetArrayItem(docs, 0);
-    int rc = 0;
-    if (d && !cJSON_IsObject(d) && !cJSON_IsNull(d)) {
-        rc = err_set(err, E_PARSE, "YAML parse error on %s: error unmarshaling JSON: cannot "
-                     "unmarshal a non-object into a manifest head", m->path);
-    } else {
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(d, "kind");
-        m->kind = xstrdup(cJSON_IsString(kind) ? kind->valuestring : "");
-        const cJSON *meta = cJSON_GetObjectItemCaseSensitive(d, "metadata");
-        const cJSON *ann = cJSON_GetObjectItemCaseSensitive(meta, "annotations");
-        const cJSON *h = cJSON_GetObjectItemCaseSensitive(ann, "helm.sh/hook");
-        if (cJSON_IsString(h))
-            m->hook = hook_kind(h->valuestring);
-    }
-    cJSON_Delete(docs);
-    return rc;
+    struct mhead h = MHEAD_INIT;
+    int rc = mhead_read(&h, m->content, strlen(m->content), m->path, err);
+    if (rc < 0)
+        return rc;
+    m->kind = h.kind;
+    h.kind = NULL;
+    if (h.hook)
+        m->hook = hook_kind(h.hook);
+    mhead_release(&h);
+    return 0;
 }
 
 static int kind_less(const struct manifest *a, const struct manifest *b)
@@ -931,6 +943,16 @@ static void print_crds(const struct chart *c, struct buf *out)
         print_crds(c->deps[i], out);
 }
 
+/* "---\n# Source: PATH\nDOC\n" (no printf: documents are long). */
+static void print_doc(const struct manifest *m, struct buf *out)
+{
+    buf_puts(out, "---\n# Source: ");
+    buf_puts(out, m->path);
+    buf_putc(out, '\n');
+    buf_puts(out, m->content);
+    buf_putc(out, '\n');
+}
+
 static void print_all(const struct chart *root, const struct mlist *ml, int crds, struct buf *out)
 {
     struct buf man = BUF_INIT;
@@ -938,15 +960,18 @@ static void print_all(const struct chart *root, const struct mlist *ml, int crds
         print_crds(root, &man);
     for (size_t i = 0; i < ml->n; i++)
         if (ml->m[i].hook == 0)
-            buf_addf(&man, "---\n# Source: %s\n%s\n", ml->m[i].path, ml->m[i].content);
-    char *trimmed = trim_dup(man.ptr, man.len);
-    buf_puts(out, trimmed);
+            print_doc(&ml->m[i], &man);
+    size_t n = man.len, skip = 0;
+    while (skip < n && is_ws(man.ptr[skip]))
+        skip++;
+    while (n > skip && is_ws(man.ptr[n - 1]))
+        n--;
+    buf_add(out, man.ptr + skip, n - skip);
     buf_putc(out, '\n');
-    free(trimmed);
     buf_release(&man);
     for (size_t i = 0; i < ml->n; i++)
         if (ml->m[i].hook == 1)
-            buf_addf(out, "---\n# Source: %s\n%s\n", ml->m[i].path, ml->m[i].content);
+            print_doc(&ml->m[i], out);
 }
 
 struct show_ctx {
@@ -1068,10 +1093,8 @@ int render_chart(const struct chart *root, const cJSON *values, const struct ren
     tval_unref(collect(&st, root, vals));
     tval_unref(vals);
     qsort(st.t, st.n, sizeof *st.t, parse_order);
-    tmpl_set *set = tmpl_set_new();
+    tmpl_set *set = tmpl_set_new_shared(hfuncs_base());
     tmpl_set_missingkey(set, TMPL_MISSING_ZERO);
-    sprig_register(set);
-    hfuncs_register(set);
     size_t mark = out->len;
     rc = render_stages(root, set, &st, o, out, err);
     if (rc < 0)

@@ -146,6 +146,35 @@ START_TEST(render_error_keeps_output)
 }
 END_TEST
 
+/* Chart.yaml numbers print as Go's %v ("10", not C's "1e+01"); a hook
+ * annotation with an empty or unknown entry drops the document, as Helm's
+ * SortManifests does, while " Test , pre-install" is a hook; .Files.Glob. */
+START_TEST(render_meta_numbers_and_hooks)
+{
+    struct render_opts o = RENDER_OPTS_INIT;
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+    ck_assert_msg(render("tests/helm/charts/meta-hooks", NULL, &o, &out, &err) == 0, "%s",
+                  err.msg);
+    ck_assert_msg(strstr(out.ptr, "appVersion: \"10\""), "%s", out.ptr);
+    ck_assert_msg(strstr(out.ptr, "name: hook-test"), "%s", out.ptr);
+    ck_assert_ptr_null(strstr(out.ptr, "hook-empty"));
+    ck_assert_ptr_null(strstr(out.ptr, "hook-unknown"));
+    ck_assert_int_eq(check_docs(out.ptr), 3);
+    /* .Files.Glob: gobwas/glob with '/' as the separator */
+    static const char *const globs[] = {
+        "star: \"a.conf: A\"\n", "starstar: \"a.conf: A\\nc.conf: C\"\n",
+        "alts: \"a.conf: A\\nb.txt: B\"\n", "class: \"b.txt: B\"\n",
+        "range: \"a.conf: A\"\n", "one: \"b.txt: B\"\n",
+    };
+    for (size_t i = 0; i < sizeof globs / sizeof globs[0]; i++)
+        ck_assert_msg(strstr(out.ptr, globs[i]), "%s", globs[i]);
+    /* the hook comes after the regular manifests */
+    ck_assert_ptr_nonnull(strstr(strstr(out.ptr, "name: meta"), "name: hook-test"));
+    buf_release(&out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -156,6 +185,7 @@ int main(void)
     tcase_add_test(tc, render_parent_docs_and_hooks);
     tcase_add_test(tc, render_kube_version);
     tcase_add_test(tc, render_error_keeps_output);
+    tcase_add_test(tc, render_meta_numbers_and_hooks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

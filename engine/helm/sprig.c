@@ -23,7 +23,7 @@
 
 /* ==== argument checks ======================================================== */
 
-static int want_str(tmpl_call *c, const tval *v, const char **s, size_t *n)
+int sprig_want_str(tmpl_call *c, const tval *v, const char **s, size_t *n)
 {
     if (tval_kind(v) == TV_STRING) {
         *s = tval_get_str(v);
@@ -75,7 +75,7 @@ static void strval(const tval *v, struct buf *b)
         tval_print(v, b);
 }
 
-static tval *str_from_buf(struct buf *b)
+tval *sprig_str_from_buf(struct buf *b)
 {
     size_t n;
     char *s = buf_detach(b, &n);
@@ -187,21 +187,32 @@ static int is_space(unsigned char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-FN(fn_trim)
+/* A function of one string parameter whose result is built in a buffer. */
+typedef void (*str_map_fn)(const char *s, size_t n, struct buf *out);
+
+static int str_map(tmpl_call *c, const tval *v, str_map_fn f, tval **out)
 {
-    UNUSED_ARGC;
     const char *s;
     size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
+    if (sprig_want_str(c, v, &s, &n) < 0)
         return -1;
+    struct buf b = BUF_INIT;
+    f(s, n, &b);
+    *out = sprig_str_from_buf(&b);
+    return 0;
+}
+
+static void map_trim(const char *s, size_t n, struct buf *out)
+{
     size_t a = 0;
     while (a < n && is_space((unsigned char)s[a]))
         a++;
     while (n > a && is_space((unsigned char)s[n - 1]))
         n--;
-    *out = tval_strn(s + a, n - a);
-    return 0;
+    buf_add(out, s + a, n - a);
 }
+
+FN(fn_trim) { UNUSED_ARGC; return str_map(c, argv[0], map_trim, out); }
 
 /* trimAll CUTSET S */
 FN(fn_trim_all)
@@ -209,7 +220,7 @@ FN(fn_trim_all)
     UNUSED_ARGC;
     const char *set, *s;
     size_t sn, n;
-    if (want_str(c, argv[0], &set, &sn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &set, &sn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     size_t a = 0;
     while (a < n && memchr(set, s[a], sn))
@@ -224,7 +235,7 @@ static int affix(tmpl_call *c, tval *const *argv, tval **out, int suffix)
 {
     const char *fix, *s;
     size_t fn, n;
-    if (want_str(c, argv[0], &fix, &fn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &fix, &fn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     if (fn <= n && !memcmp(suffix ? s + n - fn : s, fix, fn))
         *out = suffix ? tval_strn(s, n - fn) : tval_strn(s + fn, n - fn);
@@ -240,7 +251,7 @@ static int has_affix(tmpl_call *c, tval *const *argv, tval **out, int suffix)
 {
     const char *fix, *s;
     size_t fn, n;
-    if (want_str(c, argv[0], &fix, &fn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &fix, &fn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     *out = tval_bool(fn <= n && !memcmp(suffix ? s + n - fn : s, fix, fn));
     return 0;
@@ -249,43 +260,33 @@ static int has_affix(tmpl_call *c, tval *const *argv, tval **out, int suffix)
 FN(fn_has_prefix) { UNUSED_ARGC; return has_affix(c, argv, out, 0); }
 FN(fn_has_suffix) { UNUSED_ARGC; return has_affix(c, argv, out, 1); }
 
-static int change_case(tmpl_call *c, tval *const *argv, tval **out, int up)
+static void map_upper(const char *s, size_t n, struct buf *out)
 {
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
-    char *r = xmalloc(n + 1);
     for (size_t i = 0; i < n; i++)
-        r[i] = (char)(up ? toupper((unsigned char)s[i]) : tolower((unsigned char)s[i]));
-    r[n] = 0;
-    *out = tval_str_take(r, n);
-    return 0;
+        buf_putc(out, (char)toupper((unsigned char)s[i]));
 }
 
-FN(fn_upper) { UNUSED_ARGC; return change_case(c, argv, out, 1); }
-FN(fn_lower) { UNUSED_ARGC; return change_case(c, argv, out, 0); }
+static void map_lower(const char *s, size_t n, struct buf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_putc(out, (char)tolower((unsigned char)s[i]));
+}
 
 /* strings.Title: upper-case the first letter of each word; a separator is
  * anything but an ASCII letter, digit or underscore (non-ASCII is a letter). */
-FN(fn_title)
+static void map_title(const char *s, size_t n, struct buf *out)
 {
-    UNUSED_ARGC;
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
-    char *r = xmalloc(n + 1);
     int prev_sep = 1;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        r[i] = (char)(prev_sep ? toupper(ch) : ch);
+        buf_putc(out, (char)(prev_sep ? toupper(ch) : ch));
         prev_sep = !(isalnum(ch) || ch == '_' || ch >= 0x80);
     }
-    r[n] = 0;
-    *out = tval_str_take(r, n);
-    return 0;
 }
+
+FN(fn_upper) { UNUSED_ARGC; return str_map(c, argv[0], map_upper, out); }
+FN(fn_lower) { UNUSED_ARGC; return str_map(c, argv[0], map_lower, out); }
+FN(fn_title) { UNUSED_ARGC; return str_map(c, argv[0], map_title, out); }
 
 FN(fn_trunc)
 {
@@ -293,7 +294,7 @@ FN(fn_trunc)
     int64_t k;
     const char *s;
     size_t n;
-    if (want_int(c, argv[0], &k) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (want_int(c, argv[0], &k) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     if (k < 0 && (int64_t)n + k > 0)
         *out = tval_strn(s + n + k, (size_t)-k);
@@ -332,12 +333,12 @@ FN(fn_replace)
     UNUSED_ARGC;
     const char *o, *nw, *s;
     size_t on, nn, n;
-    if (want_str(c, argv[0], &o, &on) < 0 || want_str(c, argv[1], &nw, &nn) < 0 ||
-        want_str(c, argv[2], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &o, &on) < 0 || sprig_want_str(c, argv[1], &nw, &nn) < 0 ||
+        sprig_want_str(c, argv[2], &s, &n) < 0)
         return -1;
     struct buf b = BUF_INIT;
     replace_all(s, n, o, on, nw, nn, &b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -346,7 +347,7 @@ FN(fn_contains)
     UNUSED_ARGC;
     const char *sub, *s;
     size_t sn, n;
-    if (want_str(c, argv[0], &sub, &sn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &sub, &sn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     *out = tval_bool(sn == 0 || memmem(s, n, sub, sn) != NULL);
     return 0;
@@ -373,7 +374,7 @@ static int quote_any(int argc, tval *const *argv, tval **out, int single)
         }
     }
     buf_release(&tmp);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -385,7 +386,7 @@ static int do_indent(tmpl_call *c, tval *const *argv, tval **out, int newline)
     int64_t k;
     const char *s;
     size_t n;
-    if (want_int(c, argv[0], &k) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (want_int(c, argv[0], &k) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     if (k < 0)
         k = 0;
@@ -401,27 +402,21 @@ static int do_indent(tmpl_call *c, tval *const *argv, tval **out, int newline)
     buf_add(&b, pad + 1, (size_t)k);
     replace_all(s, n, "\n", 1, pad, (size_t)k + 1, &b);
     free(pad);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
 FN(fn_indent) { UNUSED_ARGC; return do_indent(c, argv, out, 0); }
 FN(fn_nindent) { UNUSED_ARGC; return do_indent(c, argv, out, 1); }
 
-FN(fn_nospace)
+static void map_nospace(const char *s, size_t n, struct buf *out)
 {
-    UNUSED_ARGC;
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
-    struct buf b = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         if (!is_space((unsigned char)s[i]))
-            buf_putc(&b, s[i]);
-    *out = str_from_buf(&b);
-    return 0;
+            buf_putc(out, s[i]);
 }
+
+FN(fn_nospace) { UNUSED_ARGC; return str_map(c, argv[0], map_nospace, out); }
 
 FN(fn_repeat)
 {
@@ -429,7 +424,7 @@ FN(fn_repeat)
     int64_t k;
     const char *s;
     size_t n;
-    if (want_int(c, argv[0], &k) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (want_int(c, argv[0], &k) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     if (k < 0)
         return tmpl_call_errorf(c, "strings: negative Repeat count");
@@ -438,7 +433,7 @@ FN(fn_repeat)
     struct buf b = BUF_INIT;
     for (int64_t i = 0; i < k; i++)
         buf_add(&b, s, n);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -449,7 +444,7 @@ FN(fn_substr)
     const char *s;
     size_t n;
     if (want_int(c, argv[0], &a) < 0 || want_int(c, argv[1], &e) < 0 ||
-        want_str(c, argv[2], &s, &n) < 0)
+        sprig_want_str(c, argv[2], &s, &n) < 0)
         return -1;
     if (a < 0) {
         a = 0;
@@ -502,7 +497,7 @@ FN(fn_split_list)
     UNUSED_ARGC;
     const char *sep, *s;
     size_t sn, n;
-    if (want_str(c, argv[0], &sep, &sn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &sep, &sn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     *out = split_list(s, n, sep, sn, -1);
     return 0;
@@ -525,7 +520,7 @@ FN(fn_split)
     UNUSED_ARGC;
     const char *sep, *s;
     size_t sn, n;
-    if (want_str(c, argv[0], &sep, &sn) < 0 || want_str(c, argv[1], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &sep, &sn) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0)
         return -1;
     *out = list_to_underscore_map(split_list(s, n, sep, sn, -1));
     return 0;
@@ -537,8 +532,8 @@ FN(fn_splitn)
     const char *sep, *s;
     size_t sn, n;
     int64_t k;
-    if (want_str(c, argv[0], &sep, &sn) < 0 || want_int(c, argv[1], &k) < 0 ||
-        want_str(c, argv[2], &s, &n) < 0)
+    if (sprig_want_str(c, argv[0], &sep, &sn) < 0 || want_int(c, argv[1], &k) < 0 ||
+        sprig_want_str(c, argv[2], &s, &n) < 0)
         return -1;
     *out = list_to_underscore_map(split_list(s, n, sep, sn, k));
     return 0;
@@ -571,7 +566,7 @@ FN(fn_join)
     UNUSED_ARGC;
     const char *sep;
     size_t sn;
-    if (want_str(c, argv[0], &sep, &sn) < 0)
+    if (sprig_want_str(c, argv[0], &sep, &sn) < 0)
         return -1;
     tval *l = strslice(argv[1]);
     struct buf b = BUF_INIT;
@@ -581,7 +576,7 @@ FN(fn_join)
         buf_add(&b, tval_get_str(tval_list_at(l, i)), tval_strlen(tval_list_at(l, i)));
     }
     tval_unref(l);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -600,7 +595,7 @@ FN(fn_cat)
         first = 0;
         tval_print(argv[i], &b);
     }
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -610,7 +605,7 @@ FN(fn_to_string)
     UNUSED_ARGC;
     struct buf b = BUF_INIT;
     strval(argv[0], &b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -671,35 +666,21 @@ static long b64dec(const char *s, size_t n, struct buf *out)
     return 0;
 }
 
-FN(fn_b64enc)
+static void map_b64enc(const char *s, size_t n, struct buf *out) { sprig_b64enc(s, n, out); }
+
+FN(fn_b64enc) { UNUSED_ARGC; return str_map(c, argv[0], map_b64enc, out); }
+
+/* Sprig returns the decoding error as the result. */
+static void map_b64dec(const char *s, size_t n, struct buf *out)
 {
-    UNUSED_ARGC;
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
-    struct buf b = BUF_INIT;
-    sprig_b64enc(s, n, &b);
-    *out = str_from_buf(&b);
-    return 0;
+    long r = b64dec(s, n, out);
+    if (r < 0) {
+        buf_reset(out);
+        buf_addf(out, "illegal base64 data at input byte %ld", -1 - r);
+    }
 }
 
-FN(fn_b64dec)
-{
-    UNUSED_ARGC;
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
-    struct buf b = BUF_INIT;
-    long r = b64dec(s, n, &b);
-    if (r < 0) {
-        buf_reset(&b);
-        buf_addf(&b, "illegal base64 data at input byte %ld", -1 - r);
-    }
-    *out = str_from_buf(&b);
-    return 0;
-}
+FN(fn_b64dec) { UNUSED_ARGC; return str_map(c, argv[0], map_b64dec, out); }
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
@@ -766,18 +747,14 @@ void sprig_sha256_hex(const void *data, size_t len, char out[65])
         snprintf(out + 8 * k, 9, "%08x", h[k]);
 }
 
-FN(fn_sha256sum)
+static void map_sha256(const char *s, size_t n, struct buf *out)
 {
-    UNUSED_ARGC;
-    const char *s;
-    size_t n;
-    if (want_str(c, argv[0], &s, &n) < 0)
-        return -1;
     char hex[65];
     sprig_sha256_hex(s, n, hex);
-    *out = tval_str(hex);
-    return 0;
+    buf_add(out, hex, 64);
 }
+
+FN(fn_sha256sum) { UNUSED_ARGC; return str_map(c, argv[0], map_sha256, out); }
 
 /* ==== regular expressions ============================================================ */
 
@@ -863,7 +840,7 @@ FN(fn_regex_match)
     size_t n;
     regex_t rx;
     regmatch_t m[1];
-    if (want_str(c, argv[0], &re, NULL) < 0 || want_str(c, argv[1], &s, &n) < 0 ||
+    if (sprig_want_str(c, argv[0], &re, NULL) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0 ||
         re_compile(c, re, &rx) < 0)
         return -1;
     *out = tval_bool(re_next(&rx, s, n, 0, m, 1));
@@ -901,7 +878,7 @@ FN(fn_regex_find_all)
     size_t n;
     int64_t lim;
     regex_t rx;
-    if (want_str(c, argv[0], &re, NULL) < 0 || want_str(c, argv[1], &s, &n) < 0 ||
+    if (sprig_want_str(c, argv[0], &re, NULL) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0 ||
         want_int(c, argv[2], &lim) < 0 || re_compile(c, re, &rx) < 0)
         return -1;
     size_t cap = n + 1;
@@ -923,7 +900,7 @@ FN(fn_regex_find)
     size_t n;
     regex_t rx;
     regmatch_t m[1];
-    if (want_str(c, argv[0], &re, NULL) < 0 || want_str(c, argv[1], &s, &n) < 0 ||
+    if (sprig_want_str(c, argv[0], &re, NULL) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0 ||
         re_compile(c, re, &rx) < 0)
         return -1;
     if (re_next(&rx, s, n, 0, m, 1))
@@ -976,8 +953,8 @@ static int regex_replace(tmpl_call *c, tval *const *argv, tval **out, int litera
     const char *re, *s, *rp;
     size_t n, rn;
     regex_t rx;
-    if (want_str(c, argv[0], &re, NULL) < 0 || want_str(c, argv[1], &s, &n) < 0 ||
-        want_str(c, argv[2], &rp, &rn) < 0 || re_compile(c, re, &rx) < 0)
+    if (sprig_want_str(c, argv[0], &re, NULL) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0 ||
+        sprig_want_str(c, argv[2], &rp, &rn) < 0 || re_compile(c, re, &rx) < 0)
         return -1;
     struct buf b = BUF_INIT;
     size_t pos = 0, last = 0;
@@ -999,7 +976,7 @@ static int regex_replace(tmpl_call *c, tval *const *argv, tval **out, int litera
     }
     buf_add(&b, s + last, n - last);
     regfree(&rx);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -1013,7 +990,7 @@ FN(fn_regex_split)
     size_t n;
     int64_t lim;
     regex_t rx;
-    if (want_str(c, argv[0], &re, NULL) < 0 || want_str(c, argv[1], &s, &n) < 0 ||
+    if (sprig_want_str(c, argv[0], &re, NULL) < 0 || sprig_want_str(c, argv[1], &s, &n) < 0 ||
         want_int(c, argv[2], &lim) < 0 || re_compile(c, re, &rx) < 0)
         return -1;
     tval *l = tval_list();
@@ -1044,7 +1021,7 @@ FN(fn_atoi)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     char *end;
     errno = 0;
@@ -1079,7 +1056,7 @@ FN(fn_kind_is)
 {
     UNUSED_ARGC;
     const char *k;
-    if (want_str(c, argv[0], &k, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &k, NULL) < 0)
         return -1;
     *out = tval_bool(!strcmp(k, kind_of(argv[1])));
     return 0;
@@ -1089,7 +1066,7 @@ FN(fn_type_is)
 {
     UNUSED_ARGC;
     const char *k;
-    if (want_str(c, argv[0], &k, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &k, NULL) < 0)
         return -1;
     *out = tval_bool(!strcmp(k, tval_type_name(argv[1])));
     return 0;
@@ -1152,7 +1129,13 @@ FN(fn_ternary)
     return 0;
 }
 
-FN(fn_deep_equal) { (void)c; UNUSED_ARGC; *out = tval_bool(tval_equal(argv[0], argv[1])); return 0; }
+FN(fn_deep_equal)
+{
+    (void)c;
+    UNUSED_ARGC;
+    *out = tval_bool(tval_equal(argv[0], argv[1]));
+    return 0;
+}
 
 /* ==== lists ============================================================================= */
 
@@ -1174,45 +1157,29 @@ static tval *list_slice(const tval *l, size_t a, size_t e)
     return r;
 }
 
-FN(fn_first)
+/* first, last, rest, initial: an element or a copied part of a list; nil
+ * for an empty list. */
+enum lpart { LP_FIRST, LP_LAST, LP_REST, LP_INITIAL };
+
+static int list_part(tmpl_call *c, const tval *l, enum lpart part, tval **out)
 {
-    UNUSED_ARGC;
-    if (want_list(c, argv[0], "find first") < 0)
+    static const char *const what[] = {"find first", "find last", "find rest", "find initial"};
+    if (want_list(c, l, what[part]) < 0)
         return -1;
-    size_t n = tval_list_len(argv[0]);
-    *out = n ? tval_ref(tval_list_at(argv[0], 0)) : tval_nil();
+    size_t n = tval_list_len(l);
+    if (n == 0)
+        *out = tval_nil();
+    else if (part == LP_FIRST || part == LP_LAST)
+        *out = tval_ref(tval_list_at(l, part == LP_FIRST ? 0 : n - 1));
+    else
+        *out = part == LP_REST ? list_slice(l, 1, n) : list_slice(l, 0, n - 1);
     return 0;
 }
 
-FN(fn_last)
-{
-    UNUSED_ARGC;
-    if (want_list(c, argv[0], "find last") < 0)
-        return -1;
-    size_t n = tval_list_len(argv[0]);
-    *out = n ? tval_ref(tval_list_at(argv[0], n - 1)) : tval_nil();
-    return 0;
-}
-
-FN(fn_rest)
-{
-    UNUSED_ARGC;
-    if (want_list(c, argv[0], "find rest") < 0)
-        return -1;
-    size_t n = tval_list_len(argv[0]);
-    *out = n ? list_slice(argv[0], 1, n) : tval_nil();
-    return 0;
-}
-
-FN(fn_initial)
-{
-    UNUSED_ARGC;
-    if (want_list(c, argv[0], "find initial") < 0)
-        return -1;
-    size_t n = tval_list_len(argv[0]);
-    *out = n ? list_slice(argv[0], 0, n - 1) : tval_nil();
-    return 0;
-}
+FN(fn_first) { UNUSED_ARGC; return list_part(c, argv[0], LP_FIRST, out); }
+FN(fn_last) { UNUSED_ARGC; return list_part(c, argv[0], LP_LAST, out); }
+FN(fn_rest) { UNUSED_ARGC; return list_part(c, argv[0], LP_REST, out); }
+FN(fn_initial) { UNUSED_ARGC; return list_part(c, argv[0], LP_INITIAL, out); }
 
 FN(fn_append)
 {
@@ -1331,7 +1298,7 @@ FN(fn_sort_alpha)
         l = tval_list();
         struct buf b = BUF_INIT;
         strval(argv[0], &b);
-        tval_list_append(l, str_from_buf(&b));
+        tval_list_append(l, sprig_str_from_buf(&b));
         *out = l;
         return 0;
     }
@@ -1425,7 +1392,7 @@ FN(fn_get)
     UNUSED_ARGC;
     const char *k;
     size_t kn;
-    if (want_map(c, argv[0]) < 0 || want_str(c, argv[1], &k, &kn) < 0)
+    if (want_map(c, argv[0]) < 0 || sprig_want_str(c, argv[1], &k, &kn) < 0)
         return -1;
     tval *v = tval_map_getn(argv[0], k, kn);
     *out = v ? tval_ref(v) : tval_str("");
@@ -1436,7 +1403,7 @@ FN(fn_set)
 {
     UNUSED_ARGC;
     const char *k;
-    if (want_map(c, argv[0]) < 0 || want_str(c, argv[1], &k, NULL) < 0)
+    if (want_map(c, argv[0]) < 0 || sprig_want_str(c, argv[1], &k, NULL) < 0)
         return -1;
     if (tval_kind(argv[0]) == TV_NIL)
         return tmpl_call_errorf(c, "assignment to entry in nil map");
@@ -1449,7 +1416,7 @@ FN(fn_unset)
 {
     UNUSED_ARGC;
     const char *k;
-    if (want_map(c, argv[0]) < 0 || want_str(c, argv[1], &k, NULL) < 0)
+    if (want_map(c, argv[0]) < 0 || sprig_want_str(c, argv[1], &k, NULL) < 0)
         return -1;
     if (tval_kind(argv[0]) == TV_MAP)
         tval_map_del(argv[0], k);
@@ -1462,7 +1429,7 @@ FN(fn_has_key)
     UNUSED_ARGC;
     const char *k;
     size_t kn;
-    if (want_map(c, argv[0]) < 0 || want_str(c, argv[1], &k, &kn) < 0)
+    if (want_map(c, argv[0]) < 0 || sprig_want_str(c, argv[1], &k, &kn) < 0)
         return -1;
     *out = tval_bool(tval_map_getn(argv[0], k, kn) != NULL);
     return 0;
@@ -1500,7 +1467,7 @@ static int pick_omit(tmpl_call *c, int argc, tval *const *argv, tval **out, int 
     if (want_map(c, argv[0]) < 0)
         return -1;
     for (int i = 1; i < argc; i++)
-        if (want_str(c, argv[i], &(const char *){0}, NULL) < 0)
+        if (sprig_want_str(c, argv[i], &(const char *){0}, NULL) < 0)
             return -1;
     tval *m = tval_map();
     for (size_t k = 0; k < tval_map_len(argv[0]); k++) {
@@ -1584,7 +1551,7 @@ FN(fn_pluck)
 {
     const char *k;
     size_t kn;
-    if (want_str(c, argv[0], &k, &kn) < 0)
+    if (sprig_want_str(c, argv[0], &k, &kn) < 0)
         return -1;
     tval *l = tval_list();
     for (int i = 1; i < argc; i++) {
@@ -1609,7 +1576,13 @@ FN(fn_add)
 }
 
 FN(fn_add1) { (void)c; UNUSED_ARGC; *out = tval_int64(to_int64(argv[0]) + 1); return 0; }
-FN(fn_sub) { (void)c; UNUSED_ARGC; *out = tval_int64(to_int64(argv[0]) - to_int64(argv[1])); return 0; }
+FN(fn_sub)
+{
+    (void)c;
+    UNUSED_ARGC;
+    *out = tval_int64(to_int64(argv[0]) - to_int64(argv[1]));
+    return 0;
+}
 
 FN(fn_mul)
 {
@@ -1711,7 +1684,7 @@ FN(fn_base)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     size_t n = strlen(s);
     while (n > 1 && s[n - 1] == '/')
@@ -1731,14 +1704,14 @@ FN(fn_dir)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     const char *slash = strrchr(s, '/');
     char *d = xstrndup(s, slash ? (size_t)(slash - s + 1) : 0);
     struct buf b = BUF_INIT;
     path_clean(d, &b);
     free(d);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -1746,11 +1719,11 @@ FN(fn_clean)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     struct buf b = BUF_INIT;
     path_clean(s, &b);
-    *out = str_from_buf(&b);
+    *out = sprig_str_from_buf(&b);
     return 0;
 }
 
@@ -1758,7 +1731,7 @@ FN(fn_ext)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     size_t n = strlen(s), i = n;
     while (i > 0 && s[i - 1] != '/' && s[i - 1] != '.')
@@ -1767,7 +1740,7 @@ FN(fn_ext)
     return 0;
 }
 
-/* ==== random (not reproducible, like Sprig's) ================================================== */
+/* ==== random (not reproducible, like Sprig's) ================================================ */
 
 static int rand_chars(tmpl_call *c, tval *const *argv, tval **out, const char *set)
 {
@@ -1790,13 +1763,13 @@ FN(fn_rand_alnum) { UNUSED_ARGC; return rand_chars(c, argv, out, ALPHA "01234567
 FN(fn_rand_alpha) { UNUSED_ARGC; return rand_chars(c, argv, out, ALPHA); }
 FN(fn_rand_numeric) { UNUSED_ARGC; return rand_chars(c, argv, out, "0123456789"); }
 
-/* ==== semver ==================================================================================== */
+/* ==== semver ================================================================================= */
 
 FN(fn_semver_compare)
 {
     UNUSED_ARGC;
     const char *con, *ver;
-    if (want_str(c, argv[0], &con, NULL) < 0 || want_str(c, argv[1], &ver, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &con, NULL) < 0 || sprig_want_str(c, argv[1], &ver, NULL) < 0)
         return -1;
     struct err e = ERR_INIT;
     int r = semver_match(con, ver, &e);
@@ -1850,7 +1823,7 @@ FN(fn_semver)
 {
     UNUSED_ARGC;
     const char *s;
-    if (want_str(c, argv[0], &s, NULL) < 0)
+    if (sprig_want_str(c, argv[0], &s, NULL) < 0)
         return -1;
     struct semver *v = xmalloc(sizeof *v);
     struct err e = ERR_INIT;
@@ -1862,7 +1835,7 @@ FN(fn_semver)
     return 0;
 }
 
-/* ==== registry ==================================================================================== */
+/* ==== registry =============================================================================== */
 
 struct fdef {
     const char *name;

@@ -19,6 +19,13 @@
 void sprig_register(tmpl_set *s);
 
 /* Helpers shared with hfuncs.c. */
+
+/* A Go `string` parameter: *s (and *n when n is not NULL) for a string,
+ * else Go's error ("invalid value; expected string" for nil, "wrong type for
+ * value; expected string; got T") recorded on c and -1. */
+int sprig_want_str(tmpl_call *c, const tval *v, const char **s, size_t *n);
+/* The text of b as a new string value; b is left empty. */
+tval *sprig_str_from_buf(struct buf *b);
 /* Lowercase hex SHA-256 of data (65 bytes with the NUL). */
 void sprig_sha256_hex(const void *data, size_t len, char out[65]);
 /* Standard base64 with padding, appended to out. */

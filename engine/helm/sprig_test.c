@@ -126,6 +126,11 @@ static const struct tcase cases[] = {
     /* Helm's functions */
     {"{{ toYaml .m }}", "{\"m\":{\"b\":[1,\"x\"],\"a\":\"1.0\",\"c\":{},\"d\":\"true\"}}",
      "a: \"1.0\"\nb:\n- 1\n- x\nc: {}\nd: \"true\"", NULL},
+    /* go-yaml v2 key order (sorted.go), not bytewise: numbers inside keys by value,
+     * non-letters before letters; nested maps too */
+    {"{{ toYaml .m }}", "{\"m\":{\"a10\":1,\"a2\":2,\"b\":3,\"_c\":4,\"B\":5,"
+     "\"nest\":{\"x10y\":1,\"x9y\":2}}}",
+     "_c: 4\nB: 5\na2: 2\na10: 1\nb: 3\nnest:\n  x9y: 2\n  x10y: 1", NULL},
     {"{{ toYaml .n }}|{{ toYaml .nope }}|{{ toYaml .s }}", "{\"n\":1000000,\"s\":\"a\\nb\"}",
      "1000000|null||-\n  a\n  b", NULL},
     {"{{ toJson .m }}", "{\"m\":{\"b\":\"<&>\",\"a\":1.5,\"c\":[true,null]}}",

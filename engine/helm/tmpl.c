@@ -77,6 +77,13 @@ tmpl_set *tmpl_set_new(void)
     return s;
 }
 
+tmpl_set *tmpl_set_new_shared(const tmpl_set *base)
+{
+    tmpl_set *s = tmpl_set_new();
+    s->base = base;
+    return s;
+}
+
 static void free_tree_v(void *p) { tmpl_tree_free(p); }
 
 static void free_func_v(void *p)
@@ -123,6 +130,8 @@ struct tfunc *tmpl_find_func(const tmpl_set *s, const char *name)
 {
     for (; s; s = s->parent) {
         struct tfunc *f = tstrmap_get(&s->funcs, name);
+        if (!f && s->base)
+            f = tstrmap_get(&s->base->funcs, name);
         if (f)
             return f;
     }

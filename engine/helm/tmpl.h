@@ -103,6 +103,11 @@ struct tmpl_error {
 
 /* ---- the set ---------------------------------------------------------------- */
 tmpl_set *tmpl_set_new(void);
+/* A new set that also sees the functions registered on base (its own
+ * registrations win).  base is borrowed: it must outlive the set and not
+ * change while sets use it -- register once, share between many sets (and
+ * threads), instead of registering hundreds of functions on every set. */
+tmpl_set *tmpl_set_new_shared(const tmpl_set *base);
 void tmpl_set_free(tmpl_set *s);                 /* NULL-safe */
 void tmpl_set_missingkey(tmpl_set *s, enum tmpl_missingkey mk);
 /* Safety limits for untrusted templates (fuzzing): max executed actions per

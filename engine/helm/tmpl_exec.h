@@ -23,7 +23,8 @@ struct tvar {
 struct texec {
     int failed;
     int have_root;
-    int call_error;         /* next error is "error calling FUNC: ..." */          /* te.root holds the innermost error */
+    int call_error;         /* next error is "error calling FUNC: ..."; te.root holds the
+                             * innermost error */
     char msg[ERR_MSG_MAX];  /* Go's full message of the last error */
     struct tmpl_error te;
     size_t steps, max_steps, max_output;

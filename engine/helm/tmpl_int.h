@@ -29,14 +29,18 @@ struct tfunc {
 };
 
 /* The source text of one tmpl_set_parse call, shared by all its trees:
- * error locations are computed from node byte offsets into it. */
+ * error locations are computed from node byte offsets into it.  Its nodes,
+ * their arrays and strings live in one arena (N_TEXT text points into
+ * text): they live and die together, and a chart template has about a
+ * thousand of them, so one malloc each was a large part of a render. */
 struct tsrc {
     int refs;
     char *name;             /* the parse name (file) */
     char *text;
     size_t len;
-    struct tnode **nodes;   /* every node of the parse: they live and die together */
+    struct tnode **nodes;   /* every node of the parse (their constants are unref'd) */
     size_t nnodes;
+    struct tarena *arena;   /* blocks holding the nodes and what they point to */
 };
 
 struct tnode {
@@ -79,6 +83,7 @@ struct tmpl_set {
     struct tstrmap members;       /* name -> struct ttree* */
     struct tstrmap funcs;         /* name -> struct tfunc* */
     struct tmpl_set *parent;      /* tpl overlay: lookups fall back here */
+    const struct tmpl_set *base;  /* shared function table (tmpl_set_new_shared) */
     enum tmpl_missingkey missing;
     size_t max_steps, max_output;
     struct tmpl_error lasterr;

@@ -33,7 +33,8 @@ static int line_at(struct lexer *l, size_t pos)
 static void emit_at(struct lexer *l, int typ, size_t start, size_t end)
 {
     struct tlex *o = l->out;
-    XGROW(o->toks, o->cap, o->n + 1);
+    if (o->n == o->cap)
+        XGROW(o->toks, o->cap, o->n + 1);
     struct ttok *t = &o->toks[o->n++];
     t->typ = typ;
     t->pos = (int)start;
@@ -104,6 +105,10 @@ static size_t alnum_at(const struct lexer *l, size_t p)
 {
     if (p >= l->n)
         return 0;
+    unsigned char c = (unsigned char)l->s[p];
+    if (c < 0x80) /* the common case, without decoding */
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9');
     unsigned r;
     size_t len = rune_at(l, p, &r);
     return rune_is_alnum(r) ? len : 0;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,15 +46,53 @@ static char *memdup0(const char *s, size_t n)
     return d;
 }
 
-static void node_free_shallow(struct tnode *n)
+/* ---- the arena of a source ------------------------------------------------------ */
+
+#define ARENA_BLOCK 8192
+
+struct tarena {
+    struct tarena *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+/* size zeroed bytes from src's arena, aligned for any type. */
+static void *aalloc(struct tsrc *src, size_t size)
 {
-    free(n->kids);
-    for (int i = 0; i < n->nident; i++)
-        free(n->ident[i]);
-    free(n->ident);
-    free(n->text);
-    tval_unref(n->k);
-    free(n);
+    size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    struct tarena *a = src->arena;
+    if (!a || a->cap - a->used < size) {
+        size_t cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+        a = xmalloc(sizeof(*a) + cap);
+        a->used = 0;
+        a->cap = cap;
+        a->next = src->arena;
+        src->arena = a;
+    }
+    void *m = (char *)a->data + a->used;
+    a->used += size;
+    memset(m, 0, size);
+    return m;
+}
+
+static char *adup0(struct tsrc *src, const char *s, size_t n)
+{
+    char *d = aalloc(src, n + 1);
+    if (n)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Room for item n of an arena array of elem-sized items: capacities are 4,
+ * 8, 16, ..., so the array moves only when n reaches one of them. */
+static void *agrow(struct tsrc *src, void *arr, int n, size_t elem)
+{
+    if (n > 0 && (n < 4 || (n & (n - 1))))
+        return arr;
+    void *bigger = aalloc(src, (size_t)(n ? 2 * n : 4) * elem);
+    if (n)
+        memcpy(bigger, arr, (size_t)n * elem);
+    return bigger;
 }
 
 static void src_unref(struct tsrc *src)
@@ -61,8 +100,13 @@ static void src_unref(struct tsrc *src)
     if (!src || --src->refs > 0)
         return;
     for (size_t i = 0; i < src->nnodes; i++)
-        node_free_shallow(src->nodes[i]);
+        tval_unref(src->nodes[i]->k);
     free(src->nodes);
+    while (src->arena) {
+        struct tarena *next = src->arena->next;
+        free(src->arena);
+        src->arena = next;
+    }
     free(src->name);
     free(src->text);
     free(src);
@@ -81,7 +125,8 @@ static int list_is_empty(const struct tnode *n);
 
 /* ---- errors and tokens --------------------------------------------------------- */
 
-static void perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void perr(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 static void perr(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
@@ -175,7 +220,7 @@ static struct ttok *expect(struct parser *p, int typ, const char *context)
 
 static struct tnode *new_node(struct parser *p, int type, int pos, int line)
 {
-    struct tnode *n = xcalloc(1, sizeof(*n));
+    struct tnode *n = aalloc(p->src, sizeof(*n));
     n->type = (unsigned char)type;
     n->pos = pos;
     n->line = line;
@@ -184,20 +229,20 @@ static struct tnode *new_node(struct parser *p, int type, int pos, int line)
     return n;
 }
 
-static void add_kid(struct tnode *n, struct tnode *kid)
+static void add_kid(struct parser *p, struct tnode *n, struct tnode *kid)
 {
-    n->kids = xrealloc(n->kids, (size_t)(n->nkids + 1) * sizeof(*n->kids));
+    n->kids = agrow(p->src, n->kids, n->nkids, sizeof(*n->kids));
     n->kids[n->nkids++] = kid;
 }
 
-static void add_ident(struct tnode *n, const char *s, size_t len)
+static void add_ident(struct parser *p, struct tnode *n, const char *s, size_t len)
 {
-    n->ident = xrealloc(n->ident, (size_t)(n->nident + 1) * sizeof(*n->ident));
-    n->ident[n->nident++] = memdup0(s, len);
+    n->ident = agrow(p->src, n->ident, n->nident, sizeof(*n->ident));
+    n->ident[n->nident++] = adup0(p->src, s, len);
 }
 
 /* Split ".a.b" / "$x.a" into identifiers (a leading '.' is dropped). */
-static void set_idents(struct tnode *n, const char *s, size_t len)
+static void set_idents(struct parser *p, struct tnode *n, const char *s, size_t len)
 {
     size_t i = 0;
     if (len && s[0] == '.')
@@ -206,7 +251,7 @@ static void set_idents(struct tnode *n, const char *s, size_t len)
         size_t j = i;
         while (j < len && s[j] != '.')
             j++;
-        add_ident(n, s + i, j - i);
+        add_ident(p, n, s + i, j - i);
         i = j + 1;
     }
 }
@@ -228,7 +273,7 @@ static void pop_vars(struct parser *p, size_t n)
 static struct tnode *use_var(struct parser *p, const struct ttok *t)
 {
     struct tnode *v = new_node(p, N_VAR, t->pos, t->line);
-    set_idents(v, t->val, (size_t)t->len);
+    set_idents(p, v, t->val, (size_t)t->len);
     for (size_t i = p->var_base; i < p->nvars; i++)
         if (!strcmp(p->vars[i], v->ident[0]))
             return v;
@@ -350,7 +395,7 @@ static int unquote(const char *s, size_t n, struct buf *b)
 static struct tnode *string_node(struct parser *p, const struct ttok *t)
 {
     struct tnode *n = new_node(p, N_STRING, t->pos, t->line);
-    n->text = memdup0(t->val, (size_t)t->len);
+    n->text = adup0(p->src, t->val, (size_t)t->len);
     n->textlen = (size_t)t->len;
     struct buf b = BUF_INIT;
     if (unquote(t->val, (size_t)t->len, &b) < 0) {
@@ -479,7 +524,7 @@ static struct tnode *char_node(struct parser *p, const struct ttok *t, struct tn
 static struct tnode *number_node(struct parser *p, const struct ttok *t)
 {
     struct tnode *n = new_node(p, N_NUMBER, t->pos, t->line);
-    n->text = memdup0(t->val, (size_t)t->len);
+    n->text = adup0(p->src, t->val, (size_t)t->len);
     n->textlen = (size_t)t->len;
     if (t->typ == T_CHARCONST)
         return char_node(p, t, n);
@@ -538,7 +583,7 @@ static struct tnode *term(struct parser *p)
     switch (t->typ) {
     case T_IDENT:
         n = new_node(p, N_IDENT, t->pos, t->line);
-        n->text = memdup0(t->val, (size_t)t->len);
+        n->text = adup0(p->src, t->val, (size_t)t->len);
         n->textlen = (size_t)t->len;
         n->fn = tmpl_find_func(p->set, n->text);
         if (!n->fn)
@@ -549,12 +594,12 @@ static struct tnode *term(struct parser *p)
     case T_VAR: return use_var(p, t);
     case T_FIELD:
         n = new_node(p, N_FIELD, t->pos, t->line);
-        set_idents(n, t->val, (size_t)t->len);
+        set_idents(p, n, t->val, (size_t)t->len);
         return n;
     case T_BOOL:
         n = new_node(p, N_BOOL, t->pos, t->line);
         n->k = tval_bool(t->val[0] == 't');
-        n->text = memdup0(t->val, (size_t)t->len);
+        n->text = adup0(p->src, t->val, (size_t)t->len);
         n->textlen = (size_t)t->len;
         return n;
     case T_NUMBER: case T_CHARCONST: case T_COMPLEX: return number_node(p, t);
@@ -579,13 +624,13 @@ static struct tnode *operand(struct parser *p)
     struct tnode *chain = new_node(p, N_CHAIN, peek(p)->pos, peek(p)->line);
     while (peek(p)->typ == T_FIELD) {
         struct ttok *f = next(p);
-        add_ident(chain, f->val + 1, (size_t)f->len - 1);
+        add_ident(p, chain, f->val + 1, (size_t)f->len - 1);
     }
     switch (node->type) {
     case N_FIELD: case N_VAR: {
         /* more fields on the original; the position is the chain's */
         for (int i = 0; i < chain->nident; i++) {
-            add_ident(node, chain->ident[i], strlen(chain->ident[i]));
+            add_ident(p, node, chain->ident[i], strlen(chain->ident[i]));
         }
         node->pos = chain->pos;
         node->line = chain->line;
@@ -612,7 +657,7 @@ static struct tnode *command(struct parser *p)
         peek_nonspace(p);
         struct tnode *o = operand(p);
         if (o)
-            add_kid(cmd, o);
+            add_kid(p, cmd, o);
         struct ttok *t = next(p);
         if (t->typ == T_SPACE)
             continue;
@@ -640,7 +685,7 @@ static void check_pipeline(struct parser *p, struct tnode *pipe, const char *con
 
 static void add_decl(struct parser *p, struct tnode *pipe, const struct ttok *v)
 {
-    add_ident(pipe, v->val, (size_t)v->len);
+    add_ident(p, pipe, v->val, (size_t)v->len);
     pipe->ndecl++;
     push_var(p, v->val, (size_t)v->len);
 }
@@ -692,7 +737,7 @@ static struct tnode *pipeline(struct parser *p, const char *context, int end)
         case T_BOOL: case T_CHARCONST: case T_DOT: case T_FIELD: case T_IDENT: case T_NUMBER:
         case T_COMPLEX: case T_NIL: case T_RAWSTRING: case T_STRING: case T_VAR: case T_LPAREN:
             backup(p, t);
-            add_kid(pipe, command(p));
+            add_kid(p, pipe, command(p));
             break;
         default:
             unexpected(p, t, context);
@@ -710,7 +755,7 @@ static struct tnode *else_chain(struct parser *p, int type, const char *context,
 {
     struct tnode *l = new_node(p, N_LIST, els->pos, els->line);
     next(p);
-    add_kid(l, control(p, type, context));
+    add_kid(p, l, control(p, type, context));
     return l;
 }
 
@@ -751,7 +796,7 @@ static struct tnode *template_name(struct parser *p, struct ttok *t, const char 
     if (t->typ != T_STRING && t->typ != T_RAWSTRING)
         unexpected(p, t, context);
     struct tnode *s = string_node(p, t);
-    n->text = memdup0(tval_get_str(s->k), tval_strlen(s->k));
+    n->text = adup0(p->src, tval_get_str(s->k), tval_strlen(s->k));
     n->textlen = tval_strlen(s->k);
     return n;
 }
@@ -875,7 +920,7 @@ static struct tnode *text_or_action(struct parser *p)
     struct ttok *t = next_nonspace(p);
     if (t->typ == T_TEXT) {
         struct tnode *n = new_node(p, N_TEXT, t->pos, t->line);
-        n->text = memdup0(t->val, (size_t)t->len);
+        n->text = (char *)t->val; /* into src->text, which lives as long as n */
         n->textlen = (size_t)t->len;
         return n;
     }
@@ -899,7 +944,7 @@ static struct tnode *item_list(struct parser *p, struct tnode **end)
             *end = n;
             return list;
         }
-        add_kid(list, n);
+        add_kid(p, list, n);
     }
     perr(p, "unexpected EOF");
 }
@@ -934,7 +979,7 @@ static void parse_top(struct parser *p, const char *name)
         struct tnode *n = text_or_action(p);
         if (n->type == N_END || n->type == N_ELSE)
             perr(p, "unexpected %s", n->type == N_END ? "{{end}}" : "{{else}}");
-        add_kid(root, n);
+        add_kid(p, root, n);
     }
     new_tree(p, name, root);
 }
@@ -959,9 +1004,10 @@ int tmpl_parse_text(const tmpl_set *s, const char *name, const char *text, size_
     p->src->refs = 1;
     tmpl_lex(&p->lx, p->src->text, len);
     int rc = run_parser(p, name);
+    p->src->nodes = p->all; /* freed with the source, whatever happens */
+    p->src->nnodes = p->nall;
+    p->all = NULL;
     if (rc < 0) {
-        for (size_t i = 0; i < p->nall; i++)
-            node_free_shallow(p->all[i]);
         for (size_t i = 0; i < p->ntrees; i++)
             tmpl_tree_free(p->trees[i]);
         free(p->trees);
@@ -976,9 +1022,6 @@ int tmpl_parse_text(const tmpl_set *s, const char *name, const char *text, size_
     } else {
         *out = p->trees;
         *nout = (int)p->ntrees;
-        p->src->nodes = p->all;
-        p->src->nnodes = p->nall;
-        p->all = NULL;
     }
     pop_vars(p, 0);
     free(p->vars);

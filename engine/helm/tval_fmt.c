@@ -2,6 +2,7 @@
  * Sprintf with Go's verbs, flags and error forms, and strconv.FormatFloat.
  * Follows fmt/print.go and fmt/format.go closely so output is byte-exact. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,21 @@ static void shortest_digits(double d, char *dig, int *nd, int *dp)
 {
     char tmp[40];
     d = fabs(d);
+    if (d < 9007199254740992.0 && d == floor(d)) {
+        /* integers below 2^53 are exact: their digits are the shortest form
+         * (values from YAML are float64, so this is most numbers printed) */
+        int n = 0;
+        for (uint64_t u = (uint64_t)d; u; u /= 10)
+            tmp[n++] = (char)('0' + u % 10);
+        *dp = n;
+        while (n > 1 && tmp[0] == '0')
+            memmove(tmp, tmp + 1, (size_t)--n);
+        for (int i = 0; i < n; i++)
+            dig[i] = tmp[n - 1 - i];
+        dig[n] = '\0';
+        *nd = n;
+        return;
+    }
     for (int p = 1; p <= 17; p++) {
         snprintf(tmp, sizeof(tmp), "%.*e", p - 1, d);
         if (strtod(tmp, NULL) == d || p == 17)
@@ -218,7 +234,7 @@ static void fpad(struct buf *out, const struct fspec *f, const char *s, size_t n
         pad_n(out, w, ' ');
 }
 
-static void utf8_put(struct buf *b, uint32_t r)
+void tval_utf8_put(struct buf *b, uint32_t r)
 {
     if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
         r = 0xFFFD;
@@ -368,19 +384,11 @@ static void go_quote(struct buf *out, const char *s, size_t n, char q)
     buf_putc(out, q);
 }
 
+static void bad_verb_text(struct buf *out, const char *verb, size_t vlen, const tval *a);
+
 static void bad_verb(struct buf *out, char verb, const tval *v)
 {
-    buf_puts(out, "%!");
-    buf_putc(out, verb);
-    buf_putc(out, '(');
-    if (v->kind == TV_NIL) {
-        buf_puts(out, "<nil>");
-    } else {
-        buf_puts(out, tval_type_name(v));
-        buf_putc(out, '=');
-        tval_print(v, out);
-    }
-    buf_putc(out, ')');
+    bad_verb_text(out, &verb, 1, v);
 }
 
 /* Bytes of s cut to prec runes (prec < 0: all). */
@@ -436,12 +444,12 @@ static void fmt_int_verb(struct buf *out, struct fspec *f, const tval *v, char v
     case 'o': case 'O': fmt_integer(out, f, i, 8, verb); break;
     case 'x': case 'X': fmt_integer(out, f, i, 16, verb); break;
     case 'c':
-        utf8_put(&t, (uint32_t)i);
+        tval_utf8_put(&t, (uint32_t)i);
         fpad(out, f, t.ptr, t.len);
         break;
     case 'q': {
         struct buf r = BUF_INIT;
-        utf8_put(&r, (uint32_t)i);
+        tval_utf8_put(&r, (uint32_t)i);
         go_quote(&t, r.ptr, r.len, '\'');
         buf_release(&r);
         fpad(out, f, t.ptr, t.len);
@@ -454,6 +462,26 @@ static void fmt_int_verb(struct buf *out, struct fspec *f, const tval *v, char v
     default: bad_verb(out, verb, v);
     }
     buf_release(&t);
+}
+
+static void fmt_arg(struct buf *out, struct fspec *f, const tval *v, char verb);
+
+/* Lists and maps: Go formats each element (and map key) with the verb. */
+static void fmt_container(struct buf *out, struct fspec *f, const tval *v, char verb)
+{
+    int map = v->kind == TV_MAP;
+    size_t n = map ? v->u.m.len : v->u.l.len;
+    buf_puts(out, map ? "map[" : "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(out, ' ');
+        if (map) {
+            fmt_string(out, f, v->u.m.ents[i].key, v->u.m.ents[i].klen, verb);
+            buf_putc(out, ':');
+        }
+        fmt_arg(out, f, map ? v->u.m.ents[i].v : v->u.l.items[i], verb);
+    }
+    buf_putc(out, ']');
 }
 
 static void fmt_arg(struct buf *out, struct fspec *f, const tval *v, char verb)
@@ -488,24 +516,8 @@ static void fmt_arg(struct buf *out, struct fspec *f, const tval *v, char verb)
             bad_verb(out, verb, v);
         break;
     case TV_LIST:
-        buf_putc(out, '[');
-        for (size_t i = 0; i < v->u.l.len; i++) {
-            if (i)
-                buf_putc(out, ' ');
-            fmt_arg(out, f, v->u.l.items[i], verb);
-        }
-        buf_putc(out, ']');
-        break;
     case TV_MAP:
-        buf_puts(out, "map[");
-        for (size_t i = 0; i < v->u.m.len; i++) {
-            if (i)
-                buf_putc(out, ' ');
-            fmt_string(out, f, v->u.m.ents[i].key, v->u.m.ents[i].klen, verb);
-            buf_putc(out, ':');
-            fmt_arg(out, f, v->u.m.ents[i].v, verb);
-        }
-        buf_putc(out, ']');
+        fmt_container(out, f, v, verb);
         break;
     default: {
         struct buf t = BUF_INIT;

@@ -30,4 +30,8 @@ struct tval {
     } u;
 };
 
+/* Append rune r as UTF-8 (surrogates and values past U+10FFFF as U+FFFD);
+ * shared by fmt's %c/%q (tval_fmt.c) and JSON's \u escapes (tval_json.c). */
+void tval_utf8_put(struct buf *b, uint32_t r);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/mem.h"
 #include "helm/tval.h"
+#include "helm/tval_int.h"
 
 #define JSON_MAX_DEPTH 512
 
@@ -53,25 +54,6 @@ static int hex4(const char *s, unsigned *v)
     return 0;
 }
 
-static void put_utf8(struct buf *b, unsigned r)
-{
-    if (r < 0x80) {
-        buf_putc(b, (char)r);
-    } else if (r < 0x800) {
-        buf_putc(b, (char)(0xC0 | (r >> 6)));
-        buf_putc(b, (char)(0x80 | (r & 0x3F)));
-    } else if (r < 0x10000) {
-        buf_putc(b, (char)(0xE0 | (r >> 12)));
-        buf_putc(b, (char)(0x80 | ((r >> 6) & 0x3F)));
-        buf_putc(b, (char)(0x80 | (r & 0x3F)));
-    } else {
-        buf_putc(b, (char)(0xF0 | (r >> 18)));
-        buf_putc(b, (char)(0x80 | ((r >> 12) & 0x3F)));
-        buf_putc(b, (char)(0x80 | ((r >> 6) & 0x3F)));
-        buf_putc(b, (char)(0x80 | (r & 0x3F)));
-    }
-}
-
 static int jp_escape(struct jp *p, struct buf *b)
 {
     char c = p->i < p->n ? p->s[p->i++] : 0;
@@ -93,7 +75,7 @@ static int jp_escape(struct jp *p, struct buf *b)
     } else if (r >= 0xD800 && r < 0xE000) {
         r = 0xFFFD;
     }
-    put_utf8(b, r);
+    tval_utf8_put(b, r);
     return 0;
 }
 

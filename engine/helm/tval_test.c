@@ -1,6 +1,7 @@
 /* tval_test.c -- template values: containers, truth, copy/equality, Go's %v
  * and printf formatting, JSON in and out. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,31 @@ START_TEST(tval_fmt_float_forms)
 }
 END_TEST
 
+/* Integral values take a shortcut to their digits: same text as the general
+ * path ('f' shows every digit, 'e' the shortest ones). */
+START_TEST(tval_fmt_float_integers)
+{
+    static const double v[] = {1, 7, 10, 100, 1000000, 1234567, 120000000, 1e15, 1e16,
+                               9007199254740991.0, 9007199254740992.0, 123456789012345678.0};
+    static const char *const e[] = {"1e+00", "7e+00", "1e+01", "1e+02", "1e+06",
+                                    "1.234567e+06", "1.2e+08", "1e+15", "1e+16",
+                                    "9.007199254740991e+15", "9.007199254740992e+15",
+                                    "1.2345678901234568e+17"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        struct buf b = BUF_INIT;
+        char want[64];
+        snprintf(want, sizeof want, "%.0f", -v[i]);
+        tval_fmt_float(-v[i], 'f', -1, &b);
+        if (v[i] < 1e17)
+            ck_assert_str_eq(b.ptr, want);
+        buf_reset(&b);
+        tval_fmt_float(v[i], 'e', -1, &b);
+        ck_assert_str_eq(b.ptr, e[i]);
+        buf_release(&b);
+    }
+}
+END_TEST
+
 START_TEST(tval_printf_verbs)
 {
     assert_printf("%d", tval_int(-42), "-42");
@@ -239,6 +265,7 @@ int main(void)
     tcase_add_test(tc, tval_copy_is_deep_and_equal);
     tcase_add_test(tc, tval_float_print_matches_go);
     tcase_add_test(tc, tval_fmt_float_forms);
+    tcase_add_test(tc, tval_fmt_float_integers);
     tcase_add_test(tc, tval_printf_verbs);
     tcase_add_test(tc, tval_json_parse_ints_and_floats);
     tcase_add_test(tc, tval_json_errors_are_located);
