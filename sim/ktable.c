@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "kconv.h"
 
 struct col {
     const char *name, *type, *format;
@@ -30,33 +31,7 @@ struct kind_cols {
 
 void ktable_age(int64_t ms, char out[32])
 {
-    int64_t s = ms / 1000;
-    if (s < -1) {
-        snprintf(out, 32, "<invalid>");
-        return;
-    }
-    if (s < 0)
-        s = 0;
-    int64_t m = s / 60, h = s / 3600, d = h / 24;
-    if (s < 120)
-        snprintf(out, 32, "%llds", (long long)s);
-    else if (m < 10)
-        snprintf(out, 32, s % 60 ? "%lldm%llds" : "%lldm", (long long)m, (long long)(s % 60));
-    else if (m < 180)
-        snprintf(out, 32, "%lldm", (long long)m);
-    else if (h < 8)
-        snprintf(out, 32, m % 60 ? "%lldh%lldm" : "%lldh", (long long)h, (long long)(m % 60));
-    else if (h < 48)
-        snprintf(out, 32, "%lldh", (long long)h);
-    else if (h < 24 * 8)
-        snprintf(out, 32, h % 24 ? "%lldd%lldh" : "%lldd", (long long)d, (long long)(h % 24));
-    else if (h < 24 * 365 * 2)
-        snprintf(out, 32, "%lldd", (long long)d);
-    else if (h < 24 * 365 * 8)
-        snprintf(out, 32, d % 365 ? "%lldy%lldd" : "%lldy", (long long)(d / 365),
-                 (long long)(d % 365));
-    else
-        snprintf(out, 32, "%lldy", (long long)(d / 365));
+    clock_fmt_age(ms / 1000, out);
 }
 
 static const char *str_at(const cJSON *obj, const char *path, const char *def)
@@ -257,26 +232,52 @@ static void ds_cells(cJSON *cells, const cJSON *obj, int64_t now)
     add_age(cells, obj, now);
 }
 
-static void hpa_targets(const cJSON *obj, struct buf *b)
+/* A quantity or number at path as kubectl shows it, or def. */
+static void quantity_at(const cJSON *o, const char *path, const char *def, struct buf *b)
 {
-    int64_t target = json_get_int(obj, "spec.targetCPUUtilizationPercentage", -1);
-    const cJSON *m;
-    cJSON_ArrayForEach(m, json_get(obj, "spec.metrics"))
-    {
-        int64_t u = json_get_int(m, "resource.target.averageUtilization", -1);
-        if (u < 0)
-            u = json_get_int(m, "resource.targetAverageUtilization", -1);
-        if (u >= 0 && target < 0)
-            target = u;
+    const cJSON *q = json_get(o, path);
+    if (cJSON_IsString(q))
+        buf_puts(b, q->valuestring);
+    else if (cJSON_IsNumber(q))
+        json_format_number(q->valuedouble, JSON_NUM_JSON, b);
+    else
+        buf_puts(b, def);
+}
+
+/* "cur/target" of a Value or AverageValue target (key: object, external, pods). */
+static void hpa_value_metric(const cJSON *m, const cJSON *st, const char *key, struct buf *b)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "%s.target.averageValue", key);
+    int avg = json_get(m, path) != NULL;
+    snprintf(path, sizeof(path), "%s.current.%s", key, avg ? "averageValue" : "value");
+    quantity_at(st, path, "<unknown>", b);
+    buf_putc(b, '/');
+    snprintf(path, sizeof(path), "%s.target.%s", key, avg ? "averageValue" : "value");
+    quantity_at(m, path, "<unknown>", b);
+    if (avg && strcmp(key, "pods"))
+        buf_puts(b, " (avg)");
+}
+
+/* "cpu: 50%/80%" (utilisation) or "memory: 10Mi/100Mi" (average value). */
+static void hpa_resource_metric(const cJSON *m, const cJSON *st, const char *key, struct buf *b)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "%s.name", key);
+    buf_addf(b, "%s: ", str_at(m, path, ""));
+    snprintf(path, sizeof(path), "%s.target.averageValue", key);
+    if (json_get(m, path)) {
+        snprintf(path, sizeof(path), "%s.current.averageValue", key);
+        quantity_at(st, path, "<unknown>", b);
+        buf_putc(b, '/');
+        snprintf(path, sizeof(path), "%s.target.averageValue", key);
+        quantity_at(m, path, "", b);
+        return;
     }
-    int64_t cur = json_get_int(obj, "status.currentCPUUtilizationPercentage", -1);
-    const cJSON *cm;
-    cJSON_ArrayForEach(cm, json_get(obj, "status.currentMetrics"))
-    {
-        int64_t u = json_get_int(cm, "resource.current.averageUtilization", -1);
-        if (u >= 0 && cur < 0)
-            cur = u;
-    }
+    snprintf(path, sizeof(path), "%s.current.averageUtilization", key);
+    int64_t cur = json_get_int(st, path, -1);
+    snprintf(path, sizeof(path), "%s.target.averageUtilization", key);
+    int64_t target = json_get_int(m, path, -1);
     if (cur >= 0)
         buf_addf(b, "%lld%%/", (long long)cur);
     else
@@ -284,12 +285,47 @@ static void hpa_targets(const cJSON *obj, struct buf *b)
     if (target >= 0)
         buf_addf(b, "%lld%%", (long long)target);
     else
-        buf_puts(b, "<none>");
+        buf_puts(b, "<auto>");
 }
 
-static void hpa_cells(cJSON *cells, const cJSON *obj, int64_t now)
+/* kubectl's TARGETS column (formatHPAMetrics) from an HPA in the v2 form:
+ * the first two metrics, then "+ N more...". */
+static void hpa_targets(const cJSON *hpa, struct buf *b)
+{
+    const cJSON *specs = json_get(hpa, "spec.metrics"), *statuses =
+        json_get(hpa, "status.currentMetrics"), *m;
+    int i = 0;
+    if (cJSON_GetArraySize(specs) == 0) {
+        buf_puts(b, "<none>");
+        return;
+    }
+    cJSON_ArrayForEach(m, specs)
+    {
+        if (i == 2)
+            break;
+        const char *type = str_at(m, "type", "");
+        const cJSON *st = cJSON_GetArrayItem(statuses, i);
+        buf_puts(b, i++ ? ", " : "");
+        if (!strcmp(type, "Resource"))
+            hpa_resource_metric(m, st, "resource", b);
+        else if (!strcmp(type, "ContainerResource"))
+            hpa_resource_metric(m, st, "containerResource", b);
+        else if (!strcmp(type, "Pods") || !strcmp(type, "Object") || !strcmp(type, "External"))
+            hpa_value_metric(m, st, !strcmp(type, "Pods") ? "pods" : !strcmp(type, "Object")
+                             ? "object" : "external", b);
+        else
+            buf_puts(b, "<unknown type>");
+    }
+    if (cJSON_GetArraySize(specs) > 2)
+        buf_addf(b, " + %d more...", cJSON_GetArraySize(specs) - 2);
+}
+
+static void hpa_cells(cJSON *cells, const cJSON *stored, int64_t now)
 {
     struct buf b = BUF_INIT;
+    /* objects put into the store directly may be in another version's shape */
+    cJSON *obj = cJSON_Duplicate(stored, 1);
+    kconv_out("autoscaling", "horizontalpodautoscalers", "v2", obj);
     add_name(cells, obj);
     buf_addf(&b, "%s/%s", str_at(obj, "spec.scaleTargetRef.kind", ""),
              str_at(obj, "spec.scaleTargetRef.name", ""));
@@ -302,6 +338,7 @@ static void hpa_cells(cJSON *cells, const cJSON *obj, int64_t now)
     add_int(cells, int_at(obj, "spec.maxReplicas"));
     add_int(cells, int_at(obj, "status.currentReplicas"));
     add_age(cells, obj, now);
+    cJSON_Delete(obj);
 }
 
 static void cm_cells(cJSON *cells, const cJSON *obj, int64_t now)

@@ -509,3 +509,31 @@ void clock_fmt_duration(int64_t ms, char out[32])
     pos += (size_t)put_thousandths(out + pos, 32 - pos, sms);
     snprintf(out + pos, 32 - pos, "s");
 }
+
+void clock_fmt_age(int64_t secs, char out[32])
+{
+    int64_t m = secs / 60, h = secs / 3600, d = h / 24;
+    if (secs < -1)
+        snprintf(out, 32, "<invalid>");
+    else if (secs < 0)
+        snprintf(out, 32, "0s");
+    else if (secs < 120)
+        snprintf(out, 32, "%llds", (long long)secs);
+    else if (m < 10)
+        snprintf(out, 32, secs % 60 ? "%lldm%llds" : "%lldm", (long long)m, (long long)(secs % 60));
+    else if (m < 180)
+        snprintf(out, 32, "%lldm", (long long)m);
+    else if (h < 8)
+        snprintf(out, 32, m % 60 ? "%lldh%lldm" : "%lldh", (long long)h, (long long)(m % 60));
+    else if (h < 48)
+        snprintf(out, 32, "%lldh", (long long)h);
+    else if (h < 24 * 8)
+        snprintf(out, 32, h % 24 ? "%lldd%lldh" : "%lldd", (long long)d, (long long)(h % 24));
+    else if (h < 24 * 365 * 2)
+        snprintf(out, 32, "%lldd", (long long)d);
+    else if (h < 24 * 365 * 8)
+        snprintf(out, 32, d % 365 ? "%lldy%lldd" : "%lldy", (long long)(d / 365),
+                 (long long)(d % 365));
+    else
+        snprintf(out, 32, "%lldy", (long long)(d / 365));
+}

@@ -70,4 +70,8 @@ int clock_parse_duration(const char *s, int64_t *ms);
  * "500ms", "0s", "-2s".  out holds 32. */
 void clock_fmt_duration(int64_t ms, char out[32]);
 
+/* kubectl's age of something secs old (its HumanDuration): "59s", "9m5s",
+ * "3h", "2d1h", "2y"; "0s" for a second of clock skew, "<invalid>" beyond. */
+void clock_fmt_age(int64_t secs, char out[32]);
+
 #endif

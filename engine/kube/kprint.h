@@ -18,8 +18,6 @@ struct kprint_opts {
     const char *name_prefix; /* "deployment.apps/" (kubectl's multi-type gets) or NULL */
 };
 
-/* kubectl's age of something secs old: "59s", "9m5s", "3h", "2d1h", "2y". */
-void kprint_age(int64_t secs, char out[32]);
 /* Append table's rows under a header to out.  Returns the number of rows
  * (0: nothing appended; kubectl then says "No resources found"). */
 int kprint_table(const cJSON *table, const struct kprint_opts *o, struct buf *out);

@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/clock.h"
 #include "kube/kprint.h"
 
 static cJSON *J(const char *s)
@@ -18,7 +19,7 @@ static cJSON *J(const char *s)
 static void age_is(int64_t secs, const char *want)
 {
     char out[32];
-    kprint_age(secs, out);
+    clock_fmt_age(secs, out);
     ck_assert_msg(!strcmp(out, want), "%lld s: got %s, want %s", (long long)secs, out, want);
 }
 
