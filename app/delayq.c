@@ -26,6 +26,7 @@ struct delayq {
     size_t len, cap;
     uint64_t seq;
     int flushing, stopping, running; /* running: callbacks being run now */
+    int closed;                        /* flushed: delayq_add runs callbacks at once */
 };
 
 static uint64_t now_ns(void)
@@ -138,6 +139,11 @@ int delayq_new(delayq **out, struct err *err)
 void delayq_add(delayq *s, unsigned delay_ms, delayq_fn fn, void *arg)
 {
     pthread_mutex_lock(&s->lock);
+    if (s->closed) {
+        pthread_mutex_unlock(&s->lock);
+        fn(arg);
+        return;
+    }
     struct timer t = {now_ns() + (uint64_t)delay_ms * 1000000u, s->seq++, fn, arg};
     heap_push(s, t);
     if (s->heap[0].seq == t.seq)
@@ -148,7 +154,8 @@ void delayq_add(delayq *s, unsigned delay_ms, delayq_fn fn, void *arg)
 void delayq_flush(delayq *s)
 {
     pthread_mutex_lock(&s->lock);
-    if (s->len) {
+    s->closed = 1;
+    if (s->len || s->running) { /* a callback being run counts: wait for it too */
         s->flushing = 1;
         pthread_cond_signal(&s->wake);
         while (s->flushing)

@@ -17,8 +17,11 @@ typedef void (*delayq_fn)(void *arg);
 int delayq_new(delayq **out, struct err *err);
 /* Run fn(arg) on the timer thread in about delay_ms milliseconds. */
 void delayq_add(delayq *s, unsigned delay_ms, delayq_fn fn, void *arg);
-/* Run every pending callback now (shutdown), on the timer thread; returns
- * once they have all run. */
+/* Shutdown: run every pending callback now, on the timer thread, and return
+ * once they have all run.  From then on the queue is closed: delayq_add runs
+ * its callback at once, on the caller's thread, so nothing can be left
+ * waiting behind the caller's back (a suspended request would stay suspended
+ * forever). */
 void delayq_flush(delayq *s);
 /* Callbacks added but not yet run. */
 size_t delayq_pending(delayq *s);

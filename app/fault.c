@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/mem.h"
 
 /* ---- parsing ----------------------------------------------------------------- */
@@ -272,13 +273,10 @@ static int json_field_latency(const cJSON *v, struct fault_spec *s, struct err *
 
 int fault_update_json(fault *f, const char *json, size_t len, struct err *err)
 {
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    int rc = 0;
-    if (!root) {
-        size_t off = end && end >= json ? (size_t)(end - json) : 0;
-        return err_set(err, E_PARSE, "invalid JSON at offset %zu", off);
-    }
+    cJSON *root = NULL;
+    int rc = json_parse(&root, json, len, "fault", err);
+    if (rc < 0)
+        return rc;
     struct fault_spec s;
     fault_get(f, &s);
     if (!cJSON_IsObject(root)) {

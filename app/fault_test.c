@@ -148,6 +148,13 @@ START_TEST(fault_json_updates)
     ck_assert_int_eq(fault_update_json(f, j, strlen(j), &err), E_INVALID);
     j = "{\"errorRate\":";
     ck_assert_int_eq(fault_update_json(f, j, strlen(j), &err), E_PARSE);
+    j = "{\"errorRate\":0} garbage"; /* the body must be one document */
+    ck_assert_int_eq(fault_update_json(f, j, strlen(j), &err), E_PARSE);
+    ck_assert(strstr(err.msg, "1:17:") != NULL);
+    j = "{\"errorRate\":0}\n"; /* trailing white space is fine */
+    ck_assert_int_eq(fault_update_json(f, j, strlen(j), &err), 0);
+    j = "{\"errorRate\":1}";
+    ck_assert_int_eq(fault_update_json(f, j, strlen(j), &err), 0);
     buf_reset(&b);
     fault_to_json(f, &b);
     ck_assert_str_eq(b.ptr, "{\"errorRate\":1,\"latency\":\"none\"}");

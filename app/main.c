@@ -6,10 +6,12 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "fault.h"
@@ -89,16 +91,18 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-/* A drain timeout: a duration ("15s", "500ms") or a plain number of seconds. */
+/* A drain timeout up to an hour: a Go duration ("15s", "500ms", "1m30s") or a
+ * plain number of seconds.  (Not fault_duration_parse: that one stops at the
+ * one-minute latency cap.) */
 static int parse_drain(const char *s, unsigned *ms)
 {
     long secs;
-    double v;
+    int64_t v;
     if (parse_long(s, 0, 3600, &secs) == 0) {
         *ms = (unsigned)secs * 1000u;
         return 0;
     }
-    if (fault_duration_parse(s, &v, NULL) < 0)
+    if (clock_parse_duration(s, &v) < 0 || v < 0 || v > 3600 * 1000)
         return -1;
     *ms = (unsigned)v;
     return 0;

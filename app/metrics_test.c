@@ -126,6 +126,55 @@ START_TEST(delayq_flush_runs_everything_now)
 }
 END_TEST
 
+static pthread_t ran_on;
+
+static void record_thread(void *arg)
+{
+    ran_on = pthread_self();
+    record(arg);
+}
+
+/* After a flush (shutdown) nothing may wait: a request suspended just after
+ * the flush would otherwise stay suspended, and libmicrohttpd aborts when it
+ * is stopped with a suspended connection. */
+START_TEST(delayq_after_flush_runs_at_once)
+{
+    delayq *q = NULL;
+    ck_assert_int_eq(delayq_new(&q, NULL), 0);
+    atomic_store(&ran, 0);
+    delayq_flush(q); /* nothing pending: still closes the queue */
+    delayq_add(q, 60000, record_thread, (void *)7L);
+    ck_assert_int_eq(atomic_load(&ran), 1);
+    ck_assert_int_eq(order[0], 7);
+    ck_assert(pthread_equal(ran_on, pthread_self()));
+    ck_assert_uint_eq(delayq_pending(q), 0);
+    delayq_free(q);
+}
+END_TEST
+
+static atomic_int slow_done;
+
+static void slow(void *arg)
+{
+    (void)arg;
+    usleep(200000);
+    atomic_store(&slow_done, 1);
+}
+
+/* A callback already running when the flush comes is waited for as well. */
+START_TEST(delayq_flush_waits_for_a_running_callback)
+{
+    delayq *q = NULL;
+    ck_assert_int_eq(delayq_new(&q, NULL), 0);
+    atomic_store(&slow_done, 0);
+    delayq_add(q, 10, slow, NULL);
+    usleep(60000); /* slow() is running now */
+    delayq_flush(q);
+    ck_assert_int_eq(atomic_load(&slow_done), 1);
+    delayq_free(q);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("metrics");
@@ -134,6 +183,8 @@ static Suite *suite(void)
     tcase_add_test(tc, metrics_labels_are_bounded);
     tcase_add_test(tc, delayq_runs_in_deadline_order);
     tcase_add_test(tc, delayq_flush_runs_everything_now);
+    tcase_add_test(tc, delayq_after_flush_runs_at_once);
+    tcase_add_test(tc, delayq_flush_waits_for_a_running_callback);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -184,9 +184,22 @@ static struct MHD_Response *file_ok_response(const struct static_file *f)
     return r;
 }
 
+/* A 304 never has a body, so MHD never reads this one. */
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    (void)pos;
+    (void)buf;
+    (void)max;
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* MHD sends the size of a 304's response as Content-Length (without a body);
+ * RFC 9110 8.6 allows only the size the 200 would have, so give it that. */
 static struct MHD_Response *file_304_response(const struct static_file *f)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(f->len, 4096, no_body, NULL, NULL);
     if (r)
         add_file_headers(r, f);
     return r;
@@ -509,11 +522,17 @@ static int declared_too_big(struct request *rq)
     return end != cl && n > rq->body.max;
 }
 
+/* RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without Host. */
+static int missing_host(struct request *rq, const char *version)
+{
+    return version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+           !MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **req_cls)
 {
-    (void)version;
     server *s = cls;
     struct request *rq = *req_cls;
     if (!rq) {
@@ -525,6 +544,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         request_reset(rq, url, method);
         metrics_begin(s->metrics);
         *req_cls = rq;
+        if (missing_host(rq, version))
+            return bad_request(rq, "HTTP/1.1 request without a Host header");
         if (declared_too_big(rq)) /* refuse before reading it; MHD then closes */
             return queue(rq, MHD_HTTP_CONTENT_TOO_LARGE, s->r.too_big, 0);
         return MHD_YES; /* answer on a later call: keeps the connection alive */
@@ -718,21 +739,32 @@ static int start_daemon(server *s, struct err *err)
     return 0;
 }
 
-/* Metrics with myapp_info{version,commit}; label values quoted as JSON
- * strings, whose escapes are those of the Prometheus text format. */
+/* A quoted Prometheus label value: the text format escapes only backslash,
+ * double quote and line feed (JSON's \t or \u0001 would break a scrape). */
+static void prom_quote(struct buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            buf_putc(b, '\\');
+        if (*s == '\n')
+            buf_puts(b, "\\n");
+        else
+            buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
+}
+
+/* Metrics with myapp_info{version,commit}. */
 static metrics *new_metrics(const server *s)
 {
-    cJSON *v = cJSON_CreateString(s->version);
-    cJSON *c = cJSON_CreateString(s->commit);
-    char *vq = cJSON_PrintUnformatted(v);
-    char *cq = cJSON_PrintUnformatted(c);
-    char *info = xasprintf("version=%s,commit=%s", vq, cq);
-    metrics *m = metrics_new(route_labels, R_COUNT, info);
-    free(info);
-    free(vq);
-    free(cq);
-    cJSON_Delete(v);
-    cJSON_Delete(c);
+    struct buf info = BUF_INIT;
+    buf_puts(&info, "version=");
+    prom_quote(&info, s->version);
+    buf_puts(&info, ",commit=");
+    prom_quote(&info, s->commit);
+    metrics *m = metrics_new(route_labels, R_COUNT, info.ptr);
+    buf_release(&info);
     return m;
 }
 
@@ -788,12 +820,15 @@ int server_drain(server *s, unsigned timeout_ms)
     atomic_store(&s->ready, 0);
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     int rc = wait_idle(s, mono_ns() + (uint64_t)timeout_ms * 1000000u);
-    if (rc < 0) {
+    if (rc < 0)
         LOG_WARN("server", "drain timeout: %ld request(s) still in flight, cutting short",
                  metrics_inflight(s->metrics));
-        delayq_flush(s->delayq); /* answer delayed requests now */
+    /* Keep-alive clients may still send requests, and MHD aborts if stopped
+     * with one suspended: answer delayed requests now, and from now on
+     * without waiting (delayq_flush closes the queue). */
+    delayq_flush(s->delayq);
+    if (rc < 0)
         wait_idle(s, mono_ns() + 500000000u);
-    }
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
     if (lfd != MHD_INVALID_SOCKET)

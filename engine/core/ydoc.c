@@ -403,6 +403,9 @@ struct reader {
     size_t depth, cap;
     struct anchor *anchors;
     size_t nanchors, acap;
+    size_t *aslots;      /* anchor index: open addressing, 1 + index into anchors */
+    size_t naslots;      /* 0 or a power of two above 2 * nanchors */
+    size_t copied;       /* nodes copied for anchors, whole stream */
     size_t nodes, bytes; /* after alias expansion, whole stream */
     cJSON *doc;          /* root of the current document */
     cJSON *docs;
@@ -459,11 +462,44 @@ static void anchors_clear(struct reader *r)
         cJSON_Delete(r->anchors[i].node);
     }
     r->nanchors = 0;
+    free(r->aslots);
+    r->aslots = NULL;
+    r->naslots = 0;
 }
 
-static void anchor_add(struct reader *r, const char *name, const cJSON *node, size_t nodes,
-                       size_t bytes, int height)
+/* The index slot of anchor name: the one holding it, or the empty one where
+ * it would go.  naslots > 0. */
+static size_t *anchor_slot(const struct reader *r, const char *name)
 {
+    size_t i = key_hash(name) & (r->naslots - 1);
+    while (r->aslots[i] && strcmp(r->anchors[r->aslots[i] - 1].name, name) != 0)
+        i = (i + 1) & (r->naslots - 1);
+    return &r->aslots[i];
+}
+
+/* Index anchors[idx]; a redefined name now finds the newer anchor.  The table
+ * doubles before it is half full, re-indexing in order so later ones win. */
+static void anchor_index(struct reader *r, size_t idx)
+{
+    if (2 * (idx + 1) >= r->naslots) {
+        free(r->aslots);
+        r->naslots = r->naslots ? r->naslots * 2 : 64;
+        r->aslots = xcalloc(r->naslots, sizeof(*r->aslots));
+        for (size_t i = 0; i < idx; i++)
+            *anchor_slot(r, r->anchors[i].name) = i + 1;
+    }
+    *anchor_slot(r, r->anchors[idx].name) = idx + 1;
+}
+
+/* Keep a private copy of node under name.  The copies count against their own
+ * budget: anchors nested in anchors would otherwise copy quadratically. */
+static int anchor_add(struct reader *r, const char *name, const cJSON *node, size_t nodes,
+                      size_t bytes, int height, const yaml_mark_t *m)
+{
+    r->copied += nodes;
+    if (r->copied > YDOC_MAX_NODES)
+        return fail_at(r, E_TOOBIG, m, "more than %zu nodes copied for anchors",
+                       YDOC_MAX_NODES);
     XGROW(r->anchors, r->acap, r->nanchors + 1);
     struct anchor *a = &r->anchors[r->nanchors++];
     a->name = xstrdup(name);
@@ -473,14 +509,16 @@ static void anchor_add(struct reader *r, const char *name, const cJSON *node, si
     a->nodes = nodes;
     a->bytes = bytes;
     a->height = height;
+    anchor_index(r, r->nanchors - 1);
+    return 0;
 }
 
 static const struct anchor *anchor_find(const struct reader *r, const char *name)
 {
-    for (size_t i = r->nanchors; i-- > 0;)
-        if (strcmp(r->anchors[i].name, name) == 0)
-            return &r->anchors[i];
-    return NULL;
+    if (!r->naslots)
+        return NULL;
+    size_t slot = *anchor_slot(r, name);
+    return slot ? &r->anchors[slot - 1] : NULL;
 }
 
 static int budget(struct reader *r, size_t nodes, size_t bytes, const yaml_mark_t *m)
@@ -596,8 +634,14 @@ static int on_scalar(struct reader *r, const yaml_event_t *ev)
     int merge = !strcmp(s, "<<") &&
                 ((!tag && plain) || (tag && !strcmp(tag, TAG_PREFIX "merge")));
     cJSON *v = scalar_json(s, &sv);
-    if (ev->data.scalar.anchor)
-        anchor_add(r, (const char *)ev->data.scalar.anchor, v, 1, ev->data.scalar.length, 0);
+    if (ev->data.scalar.anchor) {
+        rc = anchor_add(r, (const char *)ev->data.scalar.anchor, v, 1, ev->data.scalar.length, 0,
+                        &ev->start_mark);
+        if (rc < 0) {
+            cJSON_Delete(v);
+            return rc;
+        }
+    }
     return add_value(r, v, scalar_key(s, &sv), 0, merge, &ev->start_mark);
 }
 
@@ -653,8 +697,14 @@ static int on_end(struct reader *r)
     struct frame f = r->stack[--r->depth];
     apply_merges(&f);
     int height = f.height + 1;
+    int rc = 0;
     if (f.anchor)
-        anchor_add(r, f.anchor, f.node, r->nodes - f.nodes0, r->bytes - f.bytes0, height);
+        rc = anchor_add(r, f.anchor, f.node, r->nodes - f.nodes0, r->bytes - f.bytes0, height,
+                        &f.mark);
+    if (rc < 0) {
+        frame_release(&f);
+        return rc;
+    }
     cJSON *node = f.node;
     f.node = NULL;
     frame_release(&f);

@@ -22,7 +22,8 @@
  * out; an explicit "null" document is left out too).  name labels errors
  * (NULL -> "<yaml>").  Caps: 64 MiB of input, nesting depth 512, and 1,000,000
  * nodes after alias expansion (a "billion laughs" stream gets E_TOOBIG), also
- * 256 MiB of scalar text after alias expansion.
+ * 256 MiB of scalar text after alias expansion, and 1,000,000 nodes copied
+ * to keep anchored values (anchors nested in anchors).
  * Details, as sigs.k8s.io/yaml.Unmarshal (go-yaml v2) does them: duplicate
  * keys in a map: the last value wins (in the first one's place); map keys
  * become strings: ints in decimal, bools "true"/"false", floats as Go formats

@@ -429,6 +429,54 @@ START_TEST(ydoc_billion_laughs)
 }
 END_TEST
 
+/* Anchors nested in anchors: each anchored collection is copied once, so
+ * without a cap on the copies a 200 KB stream costs quadratic time and
+ * memory without a single alias. */
+START_TEST(ydoc_nested_anchor_copies_capped)
+{
+    struct buf y = BUF_INIT;
+    char *row = repeat("1,", 999, "1"); /* 1000 items */
+    buf_puts(&y, "x: ");
+    for (int d = 0; d < 100; d++)
+        buf_addf(&y, "&a%d [", d);
+    buf_puts(&y, row);
+    for (int d = 0; d < 100; d++)
+        buf_addf(&y, ",%s]", row);
+    buf_putc(&y, '\n');
+    struct err e = ERR_INIT;
+    cJSON *j = NULL;
+    ck_assert_int_eq(ydoc_parse_all(&j, y.ptr, y.len, "n.yaml", &e), E_TOOBIG);
+    ck_assert_ptr_null(j);
+    ck_assert_msg(strstr(e.msg, "copied for anchors") != NULL, "%s", e.msg);
+    ck_assert_msg(strncmp(e.msg, "n.yaml:1:", 9) == 0, "%s", e.msg);
+    free(row);
+    buf_release(&y);
+}
+END_TEST
+
+/* Many anchors and many aliases: finding an anchor must not scan them all
+ * (100,000 x 100,000 string compares take far longer than the test timeout). */
+START_TEST(ydoc_many_anchors_fast)
+{
+    struct buf y = BUF_INIT;
+    int n = 100000;
+    for (int i = 0; i < n; i++)
+        buf_addf(&y, "- &a%06d %d\n", i, i);
+    for (int i = 0; i < n; i++)
+        buf_puts(&y, "- *a000000\n");
+    buf_puts(&y, "- &a000000 again\n- *a000000\n"); /* a redefined anchor: the latest wins */
+    struct err e = ERR_INIT;
+    cJSON *j = NULL;
+    ck_assert_int_eq(ydoc_parse_all(&j, y.ptr, y.len, "m.yaml", &e), 0);
+    cJSON *doc = cJSON_GetArrayItem(j, 0);
+    ck_assert_int_eq(cJSON_GetArraySize(doc), 2 * n + 2);
+    ck_assert_int_eq(json_get_int(doc, "[100000]", -1), 0);
+    ck_assert_str_eq(json_get_str(doc, "[200001]", ""), "again");
+    cJSON_Delete(j);
+    buf_release(&y);
+}
+END_TEST
+
 START_TEST(ydoc_input_cap)
 {
     size_t n = ((size_t)64 << 20) + 1;
@@ -823,6 +871,8 @@ static Suite *ydoc_suite(void)
     tcase_add_test(tc, ydoc_errors_located);
     tcase_add_test(tc, ydoc_depth_cap);
     tcase_add_test(tc, ydoc_billion_laughs);
+    tcase_add_test(tc, ydoc_nested_anchor_copies_capped);
+    tcase_add_test(tc, ydoc_many_anchors_fast);
     tcase_add_test(tc, ydoc_input_cap);
     tcase_add_test(tc, ydoc_emit_structure);
     tcase_add_test(tc, ydoc_emit_quoting);
