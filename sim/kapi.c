@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "core/ydoc.h"
 #include "kapi_int.h"
+#include "kconv.h"
 #include "kcrds.h"
 #include "kopenapi.h"
 #include "kproto.h"
@@ -242,6 +243,28 @@ void kapi__status(struct http_response *rs, int code, const char *reason, const 
     cJSON_Delete(s);
 }
 
+void kapi__invalid(struct http_response *rs, const struct kvalid_fail *f, const char *name,
+                   const struct kres_type *t)
+{
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "kind", "Status");
+    cJSON_AddStringToObject(s, "apiVersion", "v1");
+    cJSON_AddObjectToObject(s, "metadata");
+    cJSON_AddStringToObject(s, "status", "Failure");
+    cJSON_AddStringToObject(s, "message", f->message);
+    cJSON_AddStringToObject(s, "reason", "Invalid");
+    cJSON *d = cJSON_AddObjectToObject(s, "details");
+    if (name && *name)
+        cJSON_AddStringToObject(d, "name", name);
+    if (*t->group)
+        cJSON_AddStringToObject(d, "group", t->group);
+    cJSON_AddStringToObject(d, "kind", t->kind);
+    cJSON_AddItemToObject(d, "causes", cJSON_Duplicate(f->causes, 1));
+    cJSON_AddNumberToObject(s, "code", 422);
+    kapi__json(rs, 422, s);
+    cJSON_Delete(s);
+}
+
 void kapi__fail(struct http_response *rs, int rc, const struct err *err, const char *name,
                 const struct kres_type *t)
 {
@@ -288,6 +311,7 @@ void kapi__set_gvk(cJSON *o, const char *gv, const char *kind)
 cJSON *kapi__out(const struct kres_type *t, const char *version, const cJSON *obj)
 {
     cJSON *o = cJSON_Duplicate(obj, 1);
+    kconv_out(t->group, t->resource, version, o);
     char *gv = *t->group ? xasprintf("%s/%s", t->group, version) : xstrdup(version);
     kapi__set_gvk(o, gv, t->kind);
     free(gv);
@@ -585,5 +609,6 @@ void kapi_handle(void *ctx, const struct http_request *rq, struct http_response 
     }
     kstore_unlock(api->st);
     http_headers_set(&rs->headers, "Cache-Control", "no-cache, private");
+    kvalid_fail_free(&r.invalid);
     free(r.path);
 }

@@ -3,7 +3,10 @@
  * engine and kubectl 1.32 use: /version, discovery (aggregated and legacy),
  * /openapi/v3, CRUD on core/apps/autoscaling/rbac/apiextensions and CRDs,
  * patches (merge, JSON, strategic, server-side apply), /status and /scale,
- * watch streams, pods/log, Table output, Status errors.  The same handler
+ * watch streams, pods/log, Table output, Status errors.  Writes are
+ * defaulted (kdefault.h) and validated (kvalid.h, 422 Invalid with causes) before
+ * they are stored; HPAs are stored as autoscaling/v2 and converted to the
+ * request's version both ways (kconv.h).  The same handler
  * runs in-process (http_client_new_inproc) or on a port (httpd_start).
  */
 #ifndef SIM_KAPI_H

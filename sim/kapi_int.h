@@ -7,6 +7,7 @@
 
 #include "kapi.h"
 #include "kres.h"
+#include "kvalid.h"
 #include "kwatch.h"
 
 struct kfault {
@@ -48,6 +49,8 @@ struct kreq {
     const char *verb;             /* "get", "list", ... */
     int table;                    /* Accept asks for a Table */
     unsigned flags;               /* KSTORE_DRY_RUN */
+    struct kvalid_fail invalid;   /* set when validation refused the write */
+    int ns_missing;               /* a create named a namespace that does not exist */
 };
 
 /* ---- responses (kapi.c) ---- */
@@ -55,15 +58,18 @@ void kapi__json(struct http_response *rs, int code, const cJSON *o);
 /* A Status failure; name/t may be NULL (no details). */
 void kapi__status(struct http_response *rs, int code, const char *reason, const char *msg,
                   const char *name, const struct kres_type *t);
+/* 422 Invalid with the causes of a failed validation. */
+void kapi__invalid(struct http_response *rs, const struct kvalid_fail *f, const char *name,
+                   const struct kres_type *t);
 /* A Status for an err code from the store or a helper. */
 void kapi__fail(struct http_response *rs, int rc, const struct err *err, const char *name,
                 const struct kres_type *t);
 /* The query parameter name (new string, caller frees) or NULL. */
 char *kapi__query(const struct kreq *r, const char *name);
 int kapi__query_bool(const struct kreq *r, const char *name);
-/* obj as served in r's version: a copy with apiVersion and kind set. */
 /* Set apiVersion (gv) and kind of o in place. */
 void kapi__set_gvk(cJSON *o, const char *gv, const char *kind);
+/* obj as served in version: a converted copy (kconv.h) with apiVersion and kind set. */
 cJSON *kapi__out(const struct kres_type *t, const char *version, const cJSON *obj);
 /* Parse the request body per its Content-Type into *out. */
 int kapi__body(const struct kreq *r, cJSON **out, struct err *err);

@@ -698,7 +698,12 @@ START_TEST(kapi_protobuf_deployment_and_hpa_from_kubectl)
     ck_assert_str_eq(json_get_str(h, "spec.scaleTargetRef.apiVersion", ""), "apps/v1");
     ck_assert_int_eq(json_get_int(h, "spec.minReplicas", 0), 2);
     ck_assert_int_eq(json_get_int(h, "spec.maxReplicas", 0), 5);
-    ck_assert_int_eq(json_get_int(h, "spec.targetCPUUtilizationPercentage", 0), 70);
+    /* stored in the autoscaling/v2 form, served back as v1 */
+    ck_assert_int_eq(json_get_int(h, "spec.metrics[0].resource.target.averageUtilization", 0), 70);
+    ck_assert_int_eq(req("GET", "/apis/autoscaling/v1/namespaces/pbt/horizontalpodautoscalers/web",
+                         NULL, JSON, NULL), 200);
+    ck_assert_int_eq(json_get_int(last, "spec.targetCPUUtilizationPercentage", 0), 70);
+    ck_assert_ptr_null(json_get(last, "spec.metrics"));
 }
 END_TEST
 
@@ -726,11 +731,13 @@ START_TEST(kapi_protobuf_deployment_fields_and_refusals)
     ck_assert_ptr_null(json_get(last, "spec.template.spec.containers[0].env[1].value"));
     ck_assert_str_eq(s_at("spec.template.spec.containers[0].ports[0].protocol"), "UDP");
     buf_reset(&body);
-    /* a negative int32 arrives sign-extended to ten bytes */
+    /* a negative int32 arrives sign-extended to ten bytes (and is then refused) */
     pb_s(&c, 1, "app");
+    pb_s(&c, 2, "img:2");
     pb_deployment(&body, "neg", -1, &c);
-    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 201);
-    ck_assert_int_eq(json_get_int(last, "spec.replicas", 0), -1);
+    ck_assert_int_eq(req_n("POST", url, PROTO, JSON, body.ptr, body.len), 422);
+    ck_assert_str_eq(s_at("message"), "Deployment.apps \"neg\" is invalid: spec.replicas: "
+                     "Invalid value: -1: must be greater than or equal to 0");
     buf_reset(&body);
     /* fields outside the subset are refused by name, never dropped */
     uint64_t rv = kstore_rv(st);

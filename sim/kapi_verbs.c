@@ -2,6 +2,11 @@
  * patch (merge, JSON, strategic, apply), delete, deletecollection, and the
  * status, scale and log subresources.
  *
+ * Every create, update and patch of an object runs: body checks, conversion
+ * to the storage version (kconv_in), defaulting, for a create the namespace
+ * check, validation (kvalid_check; skipped when the resourceVersion is stale,
+ * which is a conflict first), then the store.  A refused write changes nothing.
+ *
  * Server-side apply is approximated: the applied configuration is merged into
  * the live object (strategic merge for built-in types, merge patch for custom
  * resources), missing objects are created, managedFields are not tracked and
@@ -18,6 +23,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "kapi_int.h"
+#include "kconv.h"
 #include "kdefault.h"
 #include "kpatch.h"
 #include "ktable.h"
@@ -161,6 +167,7 @@ static cJSON *list_doc(struct kreq *r, cJSON *items, const char *cont, uint64_t 
                                  : xstrdup(r->version);
         while (items->child) {
             cJSON *it = cJSON_DetachItemViaPointer(items, items->child);
+            kconv_out(r->t->group, r->t->resource, r->version, it);
             kapi__set_gvk(it, gv2, r->t->kind);
             cJSON_AddItemToArray(out, it);
         }
@@ -252,6 +259,37 @@ static void do_watch(struct kreq *r, struct http_response *rs)
     free(byname);
 }
 
+/* ---- validation ----------------------------------------------------------------------------- */
+
+/* Validate a write of obj (old: the stored object on update) into r->invalid. */
+static int validate(struct kreq *r, const cJSON *obj, const cJSON *old, struct err *err)
+{
+    return kvalid_check(r->t->group, r->t->resource, r->t->kind, obj, old, &r->invalid, err);
+}
+
+/* The answer to a failed write: the validation's causes, a missing
+ * namespace as the real server names it, or the Status of the code. */
+static void fail_write(struct kreq *r, struct http_response *rs, int rc, const struct err *err,
+                       const char *name)
+{
+    if (rc == E_INVALID && r->invalid.message)
+        kapi__invalid(rs, &r->invalid, name, r->t);
+    else if (rc == E_NOTFOUND && r->ns_missing)
+        kapi__fail(rs, rc, err, r->ns, kres_find(r->api->reg, "", "v1", "namespaces"));
+    else
+        kapi__fail(rs, rc, err, name, r->t);
+}
+
+/* A create names a namespace that must exist (checked before validation, as
+ * the real server's admission does). */
+static int check_namespace(struct kreq *r, struct err *err)
+{
+    if (!r->t->namespaced || kstore_peek(r->api->st, "", "namespaces", "", ns_or_empty(r)))
+        return 0;
+    r->ns_missing = 1;
+    return err_set(err, E_NOTFOUND, "namespaces \"%s\" not found", ns_or_empty(r));
+}
+
 /* ---- create ------------------------------------------------------------------------------- */
 
 static int is_crd_type(const struct kres_type *t)
@@ -294,6 +332,7 @@ static int create_obj(struct kreq *r, cJSON *obj, cJSON **out, struct err *err)
     int rc = check_body(r, obj, err);
     if (rc < 0)
         return rc;
+    kconv_in(r->t->group, r->t->resource, r->version, obj);
     if (r->t->subs & KRES_SUB_STATUS)
         cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
     if (!*r->t->group && !strcmp(r->t->resource, "pods"))
@@ -304,6 +343,11 @@ static int create_obj(struct kreq *r, cJSON *obj, cJSON **out, struct err *err)
             return rc;
     }
     prepare_write(r, obj, NULL);
+    rc = check_namespace(r, err);
+    if (rc == 0)
+        rc = validate(r, obj, NULL, err);
+    if (rc < 0)
+        return rc;
     return kstore_create(r->api->st, r->t->group, r->t->resource, obj, r->flags, out, err);
 }
 
@@ -324,7 +368,7 @@ static void do_create(struct kreq *r, struct http_response *rs)
     if (rc == 0)
         rc = create_obj(r, obj, &out, &err);
     if (rc < 0)
-        kapi__fail(rs, rc, &err, json_get_str(obj, "metadata.name", NULL), r->t);
+        fail_write(r, rs, rc, &err, json_get_str(obj, "metadata.name", NULL));
     else
         send_obj(r, rs, 201, out);
     cJSON_Delete(obj);
@@ -402,6 +446,13 @@ static int update_obj(struct kreq *r, cJSON *obj, const cJSON *cur, cJSON **out,
             return rc;
     }
     prepare_write(r, obj, cur);
+    /* a stale resourceVersion is a conflict before it is anything else */
+    const char *rv = json_get_str(obj, "metadata.resourceVersion", "");
+    if (!*rv || !strcmp(rv, json_get_str(cur, "metadata.resourceVersion", ""))) {
+        int rc = validate(r, obj, cur, err);
+        if (rc < 0)
+            return rc;
+    }
     unsigned keep = (r->t->subs & KRES_SUB_STATUS) ? KSTORE_KEEP_STATUS : 0;
     return kstore_update(r->api->st, r->t->group, r->t->resource, obj, r->flags | keep, out,
                          err);
@@ -443,10 +494,12 @@ static void do_update(struct kreq *r, struct http_response *rs)
         rc = cJSON_IsObject(obj) ? 0 : err_set(&err, E_PARSE, "the body must be a Scale");
     else if (rc == 0)
         rc = check_body(r, obj, &err);
+    if (rc == 0 && !(r->sub && !strcmp(r->sub, "scale")))
+        kconv_in(r->t->group, r->t->resource, r->version, obj);
     if (rc == 0)
         rc = update_obj(r, obj, cur, &out, &err);
     if (rc < 0)
-        kapi__fail(rs, rc, &err, r->name, r->t);
+        fail_write(r, rs, rc, &err, r->name);
     else
         reply_written(r, rs, 200, out);
     cJSON_Delete(obj);
@@ -500,7 +553,7 @@ static void apply_create(struct kreq *r, struct http_response *rs, cJSON *patch)
     struct err err = ERR_INIT;
     int rc = create_obj(r, patch, &out, &err);
     if (rc < 0)
-        kapi__fail(rs, rc, &err, r->name, r->t);
+        fail_write(r, rs, rc, &err, r->name);
     else
         send_obj(r, rs, 201, out);
     cJSON_Delete(out);
@@ -533,6 +586,8 @@ static int patch_existing(struct kreq *r, enum ptype pt, const cJSON *cur, const
 {
     int scale = r->sub && !strcmp(r->sub, "scale");
     cJSON *target = scale ? scale_of(cur) : cJSON_Duplicate(cur, 1);
+    if (!scale)  /* the patch is written against the object in the request's version */
+        kconv_out(r->t->group, r->t->resource, r->version, target);
     cJSON *doc = NULL;
     int rc = apply_patch(pt, !r->t->crd_name && !scale, target, patch, &doc, err);
     cJSON_Delete(target);
@@ -540,6 +595,8 @@ static int patch_existing(struct kreq *r, enum ptype pt, const cJSON *cur, const
         rc = err_set(err, E_INVALID, "the patched object is not a JSON object");
     if (rc == 0 && !scale)
         rc = check_body(r, doc, err);
+    if (rc == 0 && !scale)
+        kconv_in(r->t->group, r->t->resource, r->version, doc);
     if (rc == 0)
         rc = update_obj(r, doc, cur, out, err);
     cJSON_Delete(doc);
@@ -572,7 +629,7 @@ static void do_patch(struct kreq *r, struct http_response *rs)
     if (rc == 0)
         rc = patch_existing(r, pt, cur, patch, &out, &err);
     if (rc < 0)
-        kapi__fail(rs, rc, &err, r->name, r->t);
+        fail_write(r, rs, rc, &err, r->name);
     else
         reply_written(r, rs, 200, out);
     cJSON_Delete(patch);

@@ -136,6 +136,25 @@ static void def_service(cJSON *spec)
     }
 }
 
+/* HPAs are defaulted in their stored autoscaling/v2 form: no metrics means
+ * 80% average CPU utilisation. */
+static void def_hpa(cJSON *spec)
+{
+    def_num(spec, "minReplicas", 1);
+    cJSON *metrics = cJSON_GetObjectItemCaseSensitive(spec, "metrics");
+    if (metrics && !(cJSON_IsArray(metrics) && !metrics->child))
+        return;
+    cJSON_DeleteItemFromObjectCaseSensitive(spec, "metrics");
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "type", "Resource");
+    cJSON *r = cJSON_AddObjectToObject(m, "resource");
+    cJSON_AddStringToObject(r, "name", "cpu");
+    cJSON *t = cJSON_AddObjectToObject(r, "target");
+    cJSON_AddStringToObject(t, "type", "Utilization");
+    cJSON_AddNumberToObject(t, "averageUtilization", 80);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(spec, "metrics"), m);
+}
+
 void kdefault_apply(const char *group, const char *resource, cJSON *obj)
 {
     if (!cJSON_IsObject(obj))
@@ -169,5 +188,5 @@ void kdefault_apply(const char *group, const char *resource, cJSON *obj)
     } else if (apps && !strcmp(resource, "daemonsets"))
         def_daemonset(spec);
     else if (!strcmp(resource, "horizontalpodautoscalers"))
-        def_num(spec, "minReplicas", 1);
+        def_hpa(spec);
 }

@@ -3,7 +3,8 @@
  * and sessionAffinity, ports' protocol, a Deployment's strategy, replicas,
  * revisionHistoryLimit, a pod spec's restartPolicy, dnsPolicy, ...).  Clients
  * doing three-way merges must keep those fields, so the simulator sets them
- * the same way.  Custom resources are never defaulted.
+ * the same way.  Custom resources are never defaulted.  HPAs are defaulted in
+ * their stored autoscaling/v2 form (kconv.h): no metrics means 80% CPU.
  */
 #ifndef SIM_KDEFAULT_H
 #define SIM_KDEFAULT_H

@@ -1,5 +1,6 @@
 /* khpa.h -- the simulator's HorizontalPodAutoscaler controller.
- * For each HPA (autoscaling v1, v2, v2beta1, v2beta2; all stored alike)
+ * For each HPA (the API stores them in the autoscaling/v2 form, kconv.h; one
+ * put straight into the store in another version's shape is read too)
  * targeting a Deployment: every sync it reads the pods' CPU utilisation from
  * the load model (kctl.h: kctl_set_load, the sim.gitops/cpu-load annotation,
  * else opts.default_load_pct), computes kube's

@@ -17,7 +17,7 @@ bad()  { fail=$((fail + 1)); echo "FAIL  $*"; }
 skp()  { skip=$((skip + 1)); echo "skip  $*"; }
 summary() { echo "$pass passed, $fail failed, $skip skipped"; }
 
-NCHECKS=41
+NCHECKS=48
 if ! command -v kubectl >/dev/null 2>&1; then
     echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
     echo "!! kubectl.sh: kubectl is NOT on PATH: every kubectl check is SKIPPED.      !!"
@@ -146,6 +146,62 @@ spec:
     maxWeight: 50
 EOF
 
+cat >"$TMP/invalid.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: broken
+  namespace: myapp
+spec:
+  replicas: -1
+  selector:
+    matchLabels:
+      app: broken
+  template:
+    metadata:
+      labels:
+        app: broken
+    spec:
+      containers:
+      - name: app
+        image: nginx
+EOF
+cat >"$TMP/invalid2.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: broken2
+  namespace: myapp
+spec:
+  selector:
+    matchLabels:
+      app: one
+  template:
+    metadata:
+      labels:
+        app: two
+    spec:
+      containers:
+      - name: app
+EOF
+cat >"$TMP/ghost.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  namespace: ghost
+data:
+  a: b
+EOF
+
+# expect_invalid DESC PATTERN ARGS...: kubectl ARGS exits with exactly 1 and prints PATTERN.
+expect_invalid() {
+    local desc=$1 pat=$2 rc; shift 2
+    k "$@"; rc=$?
+    if [ $rc -eq 1 ] && grep -Eq -- "$pat" "$OUT"; then ok "kubectl $* ($desc)"
+    else bad "kubectl $* ($desc): wanted exit 1 (got $rc) with /$pat/"; show; fi
+}
+
 # ---- the checks ------------------------------------------------------------------------------
 expect "server version" 'Server Version: v1\.32' version
 expect "namespaces" '^default +Active' get ns
@@ -188,6 +244,18 @@ expect "autoscale (protobuf HPA)" 'horizontalpodautoscaler\.autoscaling/web auto
     autoscale deployment web --min=2 --max=5 -n myapp
 expect "HPA's fields" '^2 5 Deployment web apps/v1$' get hpa web -n myapp -o \
     'jsonpath={.spec.minReplicas} {.spec.maxReplicas} {.spec.scaleTargetRef.kind} {.spec.scaleTargetRef.name} {.spec.scaleTargetRef.apiVersion}'
+expect "HPA served as autoscaling/v2" '^80 Utilization$' get horizontalpodautoscalers.v2.autoscaling \
+    web -n myapp -o 'jsonpath={.spec.metrics[0].resource.target.averageUtilization} {.spec.metrics[0].resource.target.type}'
+expect "HPA served as autoscaling/v1" '^autoscaling/v1 80$' get horizontalpodautoscalers.v1.autoscaling \
+    web -n myapp -o 'jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage}'
+expect "get hpa shows TARGETS" '^web +Deployment/web +cpu: ([0-9]+%|<unknown>)/80% +2 +5 ' get hpa -n myapp
+expect_invalid "invalid deployment refused" \
+    '^The Deployment "broken" is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0$' \
+    apply -f "$TMP/invalid.yaml"
+expect_invalid "each cause on its own line" \
+    '^\* spec\.template\.spec\.containers\[0\]\.image: Required value$' apply -f "$TMP/invalid2.yaml"
+expect_fail "nothing stored" 'NotFound' get deploy broken -n myapp
+expect_fail "missing namespace" 'namespaces "ghost" not found' apply -f "$TMP/ghost.yaml"
 if need_ctl "rollout status"; then
     if timeout 60 kubectl --cache-dir "$KUBECACHEDIR" rollout status deploy/podinfo -n myapp \
         --timeout=50s >"$OUT" 2>&1 && grep -q 'successfully rolled out' "$OUT"; then

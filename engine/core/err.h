@@ -36,7 +36,9 @@ struct err {
 int err_set(struct err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put "prefix: " in front of the current message, keeping the code; returns
- * the code.  For adding context such as a file name on the way up. */
+ * the code.  For adding context such as a file name on the way up.  With a
+ * NULL err there is no code to return (E_INTERNAL comes back): a caller that
+ * may be handed NULL keeps its own rc and returns that. */
 int err_prefix(struct err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void err_clear(struct err *err);
 /* "not found", "conflict", ... for a code. */

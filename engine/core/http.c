@@ -72,6 +72,7 @@ void http_response_init(struct http_response *rs)
     rs->stream = NULL;
     rs->stream_ctx = NULL;
     rs->stream_free = NULL;
+    rs->not_sent = 0;
 }
 
 void http_response_release(struct http_response *rs)
@@ -328,6 +329,7 @@ static int inproc_request(void *ctx, const struct http_request *rq, struct http_
         goto out;
     const struct inproc_mount *m = inproc_find(ip, &u);
     if (!m) {
+        rs->not_sent = 1;
         rc = err_set(err, E_UNAVAILABLE, "no handler mounted for host '%s:%d'", u.host, u.port);
         goto out;
     }

@@ -96,6 +96,10 @@ struct http_response {
     http_stream_fn stream;        /* server side only: body produced lazily */
     void *stream_ctx;
     void (*stream_free)(void *ctx);
+    /* Client side: set with a transport error when no byte of the request
+     * left this process (connection refused, name not resolved, no handler
+     * mounted), so even a POST may be sent again. */
+    int not_sent;
 };
 void http_response_init(struct http_response *rs);
 void http_response_release(struct http_response *rs);

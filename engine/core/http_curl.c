@@ -341,6 +341,8 @@ static int curl_request(void *ctx, const struct http_request *rq, struct http_re
         return err_set(err, E_TOOBIG, "%s %s: response body over %zu bytes", m, rq->url, x.max);
     if (cc == CURLE_OK || (x.stopped && cc == CURLE_WRITE_ERROR))
         return 0;
+    rs->not_sent = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
+                   cc == CURLE_COULDNT_RESOLVE_PROXY;
     return err_set(err, map_error(cc), "%s %s: %s", m, rq->url,
                    tp->errbuf[0] ? tp->errbuf : curl_easy_strerror(cc));
 }

@@ -377,6 +377,7 @@ START_TEST(http_inproc_dispatches_by_host)
     ck_assert_int_eq(b.calls, 2);
     ck_assert_int_eq(run(c, "http://other:1", &k, &rs, &e), E_UNAVAILABLE);
     ck_assert_str_eq(e.msg, "no handler mounted for host 'other:1'");
+    ck_assert_int_eq(rs.not_sent, 1);
     http_inproc_mount(c, "*", handler, &star);
     ck_assert_int_eq(run(c, "http://other:1", &k, &rs, &e), 0);
     ck_assert_int_eq(star.calls, 1);
@@ -991,7 +992,9 @@ START_TEST(http_curl_errors)
     httpd_stop(v.d);
     ck_assert_int_eq(run(c, base, &ok, &rs, &e), E_UNAVAILABLE);
     ck_assert_msg(strstr(e.msg, "onnect") != NULL, "%s", e.msg);
+    ck_assert_int_eq(rs.not_sent, 1); /* refused: nothing left this process */
     ck_assert_int_eq(run(c, "http://no-such-host.invalid", &ok, &rs, &e), E_UNAVAILABLE);
+    ck_assert_int_eq(rs.not_sent, 1);
     ck_assert_int_eq(run(c, "ftp://127.0.0.1", &ok, &rs, &e), E_IO);
     http_response_release(&rs);
     http_client_free(c);

@@ -172,7 +172,7 @@ static int64_t retry_delay(const kube_client *c, const struct kube__req *kr, int
 {
     if (kr->no_retry || attempt >= c->max_attempts)
         return -1;
-    if (rc == E_UNAVAILABLE && idempotent(kr))
+    if (rc == E_UNAVAILABLE && (idempotent(kr) || rs->not_sent))
         return kube__backoff(c, attempt);
     if (rc < 0)
         return -1;

@@ -674,6 +674,42 @@ static int reset_request(void *ctx, const struct http_request *rq, struct http_r
 
 static const struct http_transport_ops RESET_OPS = {.name = "reset", .request = reset_request};
 
+/* A transport whose every request is refused before anything is sent. */
+static int refused_request(void *ctx, const struct http_request *rq, struct http_response *rs,
+                           struct err *err)
+{
+    rs->not_sent = 1;
+    (*(int *)ctx)++;
+    return err_set(err, E_UNAVAILABLE, "%s %s: Connection refused", rq->method, rq->url);
+}
+
+static const struct http_transport_ops REFUSED_OPS = {.name = "refused",
+                                                      .request = refused_request};
+
+START_TEST(kube_requests_refused_before_sending_are_retried)
+{
+    int sent = 0;
+    http_client *h = http_client_new(&REFUSED_OPS, &sent);
+    kconfig *cfg = kconfig_new_server("http://fake", NULL);
+    gclock *clk = clock_new_virtual(1000);
+    kube_client *kc = NULL;
+    struct err er = ERR_INIT;
+    kube_client_new(&kc, h, cfg, NULL);
+    kube_client_set_clock(kc, clk);
+    kube_client_set_retry(kc, 3, 10, 100);
+    /* nothing reached the server, so even a POST may be sent again */
+    ck_assert_int_eq(kube_raw(kc, "POST", "/api/v1/namespaces/default/pods",
+                              "application/json", "{}", NULL, &er),
+                     E_UNAVAILABLE);
+    ck_assert_int_eq(sent, 3);
+    ck_assert_ptr_nonnull(strstr(er.msg, "refused"));
+    kube_client_free(kc);
+    kconfig_free(cfg);
+    http_client_free(h);
+    clock_free(clk);
+}
+END_TEST
+
 START_TEST(kube_non_idempotent_requests_are_not_resent)
 {
     int sent = 0;
@@ -877,6 +913,7 @@ static Suite *kclient_suite(void)
     tcase_add_test(tc, kube_unauthorized_refreshes_exec_token_once);
     tcase_add_test(tc, kube_patch_and_delete_requests);
     tcase_add_test(tc, kube_non_idempotent_requests_are_not_resent);
+    tcase_add_test(tc, kube_requests_refused_before_sending_are_retried);
     tcase_add_test(tc, kube_list_relists_when_continue_expires);
     tcase_add_test(tc, kube_watch_survives_a_401_refresh);
     tcase_add_test(tc, kube_watch_error_status_body_is_not_an_event);
