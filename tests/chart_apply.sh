@@ -8,63 +8,16 @@
 # (created / unchanged / configured), that `kubectl get` lists every object
 # and that the Deployment rolls out.  Last line: "N passed, N failed, N
 # skipped"; without kubectl every check is SKIPPED (never passed).
-set -u
-BIN=${BIN:-build/bin}
-BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "chart_apply.sh: BIN folder not found" >&2; exit 1; }
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-cd "$ROOT"
-
-pass=0; fail=0; skip=0
-ok()   { pass=$((pass + 1)); echo "ok    $*"; }
-bad()  { fail=$((fail + 1)); echo "FAIL  $*"; }
-summary() { echo "$pass passed, $fail failed, $skip skipped"; }
+NAME=chart_apply.sh
+. "$(dirname "$0")/lib/sim.sh"
 
 NCHECKS=17
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-    echo "!! chart_apply.sh: kubectl is NOT on PATH: every check is SKIPPED.          !!"
-    echo "!! Nothing was verified: the chart was not applied to any API server.      !!"
-    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-    skip=$NCHECKS
-    summary
-    exit 0
-fi
-for p in sim gitops; do
-    if [ ! -x "$BIN/$p" ]; then
-        bad "$BIN/$p is missing (build it first)"
-        summary
-        exit 1
-    fi
-done
-
-TMP=$(mktemp -d /tmp/chart-apply.XXXXXX)
-export HOME=$TMP/home KUBECACHEDIR=$TMP/cache KUBECONFIG=$TMP/kubeconfig
-mkdir -p "$HOME" "$KUBECACHEDIR"
-SIM_PID=
-cleanup() {
-    [ -n "$SIM_PID" ] && kill -TERM "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# ---- start the server --------------------------------------------------------------------
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-"$BIN/sim" serve --port 0 --kubeconfig "$KUBECONFIG" --start-delay 200ms --ready-delay 300ms \
-    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-for _ in $(seq 1 100); do
-    grep -q 'serving the Kubernetes API' "$TMP/sim.out" 2>/dev/null && [ -s "$KUBECONFIG" ] && break
-    sleep 0.1
-done
-if ! grep -q 'serving the Kubernetes API' "$TMP/sim.out"; then
-    bad "sim serve starts"; cat "$TMP/sim.err"; summary; exit 1
-fi
-ok "sim serve starts ($(head -1 "$TMP/sim.out" | sed 's/.*on //'))"
+require_kubectl "$NAME" $NCHECKS
+require_bins sim gitops
+sim_start --start-delay 200ms --ready-delay 300ms
 
 # ---- helpers -------------------------------------------------------------------------------
-OUT=$TMP/out
-k() { timeout 30 kubectl --cache-dir "$KUBECACHEDIR" "$@" >"$OUT" 2>&1; }
-show() { sed 's/^/      | /' "$OUT" | head -15; }
+K_TIMEOUT=30
 # expect DESC ARGS... -- PATTERN...: kubectl ARGS succeeds and prints every
 # PATTERN (ERE, each on a line of its own).
 expect() {
@@ -149,17 +102,5 @@ else
 fi
 
 # ---- clean exit of the server -------------------------------------------------------------------
-kill -TERM "$SIM_PID"
-wait "$SIM_PID"; rc=$?
-SIM_PID=
-if [ $rc -eq 0 ] && ! grep -q 'ERROR: \(Address\|Leak\)Sanitizer' "$TMP/sim.err"; then
-    ok "sim serve stops cleanly on SIGTERM"
-else
-    bad "sim serve stops cleanly on SIGTERM (exit $rc)"; tail -30 "$TMP/sim.err"
-fi
-total=$((pass + fail + skip))
-if [ $total -ne $NCHECKS ]; then
-    bad "check count: ran $total, expected $NCHECKS"
-fi
-summary
-[ $fail -eq 0 ]
+sim_stop
+finish $NCHECKS

@@ -4,67 +4,19 @@
 # kubectl cache dir, runs the kubectl commands a user of the demo runs, and
 # checks their output.  Each check prints "ok" or "FAIL" with the command; the
 # last line is "N passed, N failed, N skipped".  Without kubectl every check
-# is SKIPPED (never passed).  Checks that need the controllers (rollout
-# status, logs) are skipped loudly when sim/kctl.c is absent.
-set -u
-BIN=${BIN:-build/bin}
-BIN=$(cd "$BIN" 2>/dev/null && pwd) || { echo "kubectl.sh: BIN folder not found" >&2; exit 1; }
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-
-pass=0; fail=0; skip=0
-ok()   { pass=$((pass + 1)); echo "ok    $*"; }
-bad()  { fail=$((fail + 1)); echo "FAIL  $*"; }
-skp()  { skip=$((skip + 1)); echo "skip  $*"; }
-summary() { echo "$pass passed, $fail failed, $skip skipped"; }
+# is SKIPPED (never passed).
+NAME=kubectl.sh
+. "$(dirname "$0")/lib/sim.sh"
 
 NCHECKS=48
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-    echo "!! kubectl.sh: kubectl is NOT on PATH: every kubectl check is SKIPPED.      !!"
-    echo "!! Nothing was verified against the real kubectl.                           !!"
-    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-    skip=$NCHECKS
-    summary
-    exit 0
-fi
-if [ ! -x "$BIN/sim" ]; then
-    echo "kubectl.sh: $BIN/sim is missing (build it first)"
-    bad "sim binary present"
-    summary
-    exit 1
-fi
-HAVE_CTL=0
-[ -f "$ROOT/sim/kctl.c" ] && HAVE_CTL=1
-
-TMP=$(mktemp -d /tmp/kubectl-sh.XXXXXX)
-export HOME=$TMP/home KUBECACHEDIR=$TMP/cache KUBECONFIG=$TMP/kubeconfig
-mkdir -p "$HOME" "$KUBECACHEDIR"
-SIM_PID=
+require_kubectl "$NAME" $NCHECKS
+require_bins sim
 WATCH_PID=
-cleanup() {
-    [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
-    [ -n "$SIM_PID" ] && kill -TERM "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+stop_watch() { [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null; WATCH_PID=; }
+CLEANUP_HOOKS+=(stop_watch)
 
-# ---- start the server ----------------------------------------------------------------
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-"$BIN/sim" serve --port 0 --kubeconfig "$KUBECONFIG" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM_PID=$!
-for _ in $(seq 1 100); do
-    grep -q 'serving the Kubernetes API' "$TMP/sim.out" 2>/dev/null && [ -s "$KUBECONFIG" ] && break
-    sleep 0.1
-done
-if ! grep -q 'serving the Kubernetes API' "$TMP/sim.out"; then
-    bad "sim serve starts"; cat "$TMP/sim.err"; summary; exit 1
-fi
-ok "sim serve starts ($(head -1 "$TMP/sim.out" | sed 's/.*on //'))"
+sim_start
 
-# ---- helpers ------------------------------------------------------------------------------
-OUT=$TMP/out
-k() { timeout 20 kubectl --cache-dir "$KUBECACHEDIR" "$@" >"$OUT" 2>&1; }
-show() { sed 's/^/      | /' "$OUT" | head -12; }
 # expect DESC PATTERN ARGS...: kubectl ARGS succeeds and prints PATTERN (ERE).
 expect() {
     local desc=$1 pat=$2; shift 2
@@ -76,14 +28,6 @@ expect_fail() {
     local desc=$1 pat=$2; shift 2
     if ! k "$@" && grep -Eq -- "$pat" "$OUT"; then ok "kubectl $* ($desc)"
     else bad "kubectl $* ($desc): wanted failure with /$pat/"; show; fi
-}
-need_ctl() {
-    if [ $HAVE_CTL -eq 0 ]; then
-        echo "!!!! sim/kctl.c (the controllers) does not exist yet: SKIPPING '$1' !!!!"
-        skp "$1 (no controllers)"
-        return 1
-    fi
-    return 0
 }
 
 # ---- manifests -----------------------------------------------------------------------------
@@ -256,12 +200,10 @@ expect_invalid "each cause on its own line" \
     '^\* spec\.template\.spec\.containers\[0\]\.image: Required value$' apply -f "$TMP/invalid2.yaml"
 expect_fail "nothing stored" 'NotFound' get deploy broken -n myapp
 expect_fail "missing namespace" 'namespaces "ghost" not found' apply -f "$TMP/ghost.yaml"
-if need_ctl "rollout status"; then
-    if timeout 60 kubectl --cache-dir "$KUBECACHEDIR" rollout status deploy/podinfo -n myapp \
-        --timeout=50s >"$OUT" 2>&1 && grep -q 'successfully rolled out' "$OUT"; then
-        ok "kubectl rollout status deploy/podinfo -n myapp"
-    else bad "kubectl rollout status deploy/podinfo -n myapp"; show; fi
-fi
+if K_TIMEOUT=60 k rollout status deploy/podinfo -n myapp --timeout=50s &&
+    grep -q 'successfully rolled out' "$OUT"; then
+    ok "kubectl rollout status deploy/podinfo -n myapp"
+else bad "kubectl rollout status deploy/podinfo -n myapp"; show; fi
 # get -w must receive an update made while it runs.
 timeout 15 kubectl --cache-dir "$KUBECACHEDIR" get deploy podinfo -n myapp -w \
     -o 'custom-columns=NAME:.metadata.name,WATCHED:.metadata.labels.watched' >"$TMP/watch" 2>&1 &
@@ -273,9 +215,7 @@ for _ in $(seq 1 50); do grep -Eq '^podinfo +yes' "$TMP/watch" && { got=1; break
 kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; WATCH_PID=
 if [ $got -eq 1 ]; then ok "kubectl get deploy podinfo -w (received the label update)"
 else bad "kubectl get deploy podinfo -w (received the label update)"; sed 's/^/      | /' "$TMP/watch"; fi
-if need_ctl "logs"; then
-    expect "logs of a deployment's pod" '.' logs deploy/podinfo -n myapp
-fi
+expect "logs of a deployment's pod" '.' logs deploy/podinfo -n myapp
 expect "describe" 'Name: +podinfo' describe deploy podinfo -n myapp
 grep -q 'Events:' "$OUT" && ok "describe shows Events" || { bad "describe shows Events"; show; }
 expect_fail "not found" 'NotFound.*deployments\.apps "nope" not found' get deploy nope -n myapp
@@ -288,15 +228,5 @@ expect "delete namespace" 'namespace "myapp" deleted' delete ns myapp
 expect_fail "namespace gone" 'NotFound' get ns myapp
 
 # ---- clean exit of the server ----------------------------------------------------------------
-kill -TERM "$SIM_PID"
-wait "$SIM_PID"; rc=$?
-SIM_PID=
-if [ $rc -eq 0 ] && ! grep -Eq 'Sanitizer|runtime error|leak' "$TMP/sim.err"; then
-    ok "sim serve stops cleanly on SIGTERM (exit 0, no sanitizer report)"
-else
-    bad "sim serve stops cleanly on SIGTERM (exit $rc)"; tail -30 "$TMP/sim.err"
-fi
-total=$((pass + fail + skip))
-[ $total -eq $NCHECKS ] || echo "note: kubectl.sh ran $total checks, NCHECKS says $NCHECKS"
-summary
-[ $fail -eq 0 ]
+sim_stop
+finish $NCHECKS

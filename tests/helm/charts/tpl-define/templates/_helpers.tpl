@@ -1,0 +1,1 @@
+{{- define "tpld.name" -}}orig{{- end -}}
