@@ -26,7 +26,7 @@ BIN ?= $(if $(filter build/debug,$(O)),build/bin,$(O)/bin)
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
-PKGS := libmicrohttpd libcurl libcjson yaml-0.1 libgit2
+PKGS := libmicrohttpd libcurl libcjson yaml-0.1 libgit2 zlib
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) check 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)

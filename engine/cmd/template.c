@@ -1,9 +1,11 @@
 /* template.c -- `gitops template [NAME] CHART [flags]`: a drop-in for
  * `helm template`.  The whole output is rendered into memory first, so a
  * failure prints only the error (stderr) and exit status 1, never a partial
- * manifest.  The hidden `--bench N` renders N times in one process, first
- * the whole command, then a chart loaded once, and reports the time per
- * render and the peak RSS of each on stderr.
+ * manifest.  The chart is loaded and its templates parsed once
+ * (render_prepare), then rendered, as the GitOps engine does on every sync.
+ * The hidden `--bench N` times N iterations of three loops in one process:
+ * the whole command (cold), renders of a chart prepared once (the steady
+ * state) and the parse alone, and reports each on stderr.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -16,7 +18,9 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "helm/chart.h"
+#include "helm/hfuncs.h"
 #include "helm/render.h"
+#include "helm/tcache.h"
 #include "helm/values.h"
 
 struct strv {
@@ -58,7 +62,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: gitops template [NAME] CHART [flags]\n\n"
-            "Render a chart directory locally and print the manifests, as `helm template`.\n\n"
+            "Render a chart locally and print the manifests, as `helm template`.\n\n"
             "Flags:\n"
             "  -f, --values FILE        values file (repeatable; later files win)\n"
             "      --set K=V[,K=V]      set values (typed: ints, true/false, null)\n"
@@ -70,8 +74,8 @@ static void usage(FILE *f)
             "  -s, --show-only PATH     only the documents of templates/PATH (glob; repeatable)\n"
             "      --is-upgrade         render as an upgrade (.Release.IsUpgrade)\n"
             "  -h, --help               this help\n\n"
-            "NAME defaults to \"release-name\".  Packaged (.tgz) charts and subcharts are not\n"
-            "supported: unpack them.\n");
+            "NAME defaults to \"release-name\".  CHART is a chart directory or a packaged\n"
+            "chart (.tgz, as `helm package` makes); subcharts in charts/ may be either.\n");
 }
 
 /* Value of a flag: "--flag=v", "--flag v" or "-fv". */
@@ -187,37 +191,28 @@ static int user_values(const struct topts *t, cJSON **out, struct err *err)
     return 0;
 }
 
-/* Load, merge values, resolve dependencies, render: the whole command. */
-static int render_once(const struct topts *t, struct buf *out, struct err *err)
+/* Load the chart and parse its templates. */
+static int prepare(const struct topts *t, render_prepared **out, struct err *err)
 {
     struct chart *c = NULL;
-    cJSON *user = NULL, *vals = NULL;
-    int rc = user_values(t, &user, err);
+    int rc = chart_load(&c, t->chart, err);
     if (rc == 0)
-        rc = chart_load(&c, t->chart, err);
-    if (rc == 0)
-        rc = chart_resolve(c, user, &vals, err);
-    if (rc == 0)
-        rc = render_chart(c, vals, &t->ro, out, err);
-    cJSON_Delete(vals);
-    cJSON_Delete(user);
-    chart_free(c);
+        *out = render_prepare(c);
     return rc;
 }
 
-/* Resolve and render a copy of an already loaded chart (chart_resolve
- * changes the chart it works on): what a long-running engine does on every
- * reconcile of an unchanged chart. */
-static int render_loaded(const struct topts *t, const struct chart *loaded, const cJSON *user,
-                         struct buf *out, struct err *err)
+/* Values, load, parse, resolve dependencies, render: the whole command. */
+static int render_once(const struct topts *t, struct buf *out, struct err *err)
 {
-    struct chart *c = chart_dup(loaded);
-    cJSON *vals = NULL;
-    int rc = chart_resolve(c, user, &vals, err);
+    render_prepared *p = NULL;
+    cJSON *user = NULL;
+    int rc = user_values(t, &user, err);
     if (rc == 0)
-        rc = render_chart(c, vals, &t->ro, out, err);
-    cJSON_Delete(vals);
-    chart_free(c);
+        rc = prepare(t, &p, err);
+    if (rc == 0)
+        rc = render_prepared_run(p, user, &t->ro, out, err);
+    cJSON_Delete(user);
+    render_prepared_free(p);
     return rc;
 }
 
@@ -237,46 +232,93 @@ static double cpu_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* N renders; loaded == NULL: the whole command each time. */
-static int bench_loop(const struct topts *t, const struct chart *loaded, const cJSON *user,
-                      const char *what, struct err *err)
+enum bench_what { B_COLD, B_PREPARED, B_PARSE };
+
+/* One iteration of each bench loop: separate functions that are never
+ * inlined, so that callgrind's inclusive counts of bench_cold, bench_parse
+ * and bench_prepared are the instructions of each loop (bench/helm.sh). */
+__attribute__((noinline)) static int bench_cold(const struct topts *t, struct buf *out,
+                                                struct err *err)
+{
+    return render_once(t, out, err);
+}
+
+__attribute__((noinline)) static void bench_parse(const render_prepared *p, struct buf *out)
+{
+    tcache *tc = tcache_build(render_prepared_chart(p), hfuncs_base());
+    buf_addf(out, "%zu files", tcache_count(tc));
+    tcache_free(tc);
+}
+
+__attribute__((noinline)) static int bench_prepared(const struct topts *t,
+                                                    const render_prepared *p,
+                                                    const cJSON *user, struct buf *out,
+                                                    struct err *err)
+{
+    return render_prepared_run(p, user, &t->ro, out, err);
+}
+
+static int bench_step(const struct topts *t, enum bench_what w, const render_prepared *p,
+                      const cJSON *user, struct buf *out, struct err *err)
+{
+    if (w == B_COLD)
+        return bench_cold(t, out, err);
+    if (w == B_PREPARED)
+        return bench_prepared(t, p, user, out, err);
+    bench_parse(p, out);
+    return 0;
+}
+
+/* N iterations of w; prints "LABEL: renders: N, ... per render: X us ...". */
+static int bench_loop(const struct topts *t, enum bench_what w, const render_prepared *p,
+                      const cJSON *user, const char *label, struct err *err)
 {
     struct buf out = BUF_INIT;
     double start = now_us(), cpu = cpu_us();
     int rc = 0;
     for (long i = 0; i < t->bench && rc == 0; i++) {
         buf_reset(&out);
-        rc = loaded ? render_loaded(t, loaded, user, &out, err) : render_once(t, &out, err);
+        rc = bench_step(t, w, p, user, &out, err);
     }
     double us = now_us() - start;
     cpu = cpu_us() - cpu;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    if (rc == 0)
+    if (rc == 0 && w == B_PARSE)
+        fprintf(stderr, "%s: runs: %ld, total: %.0f ms, per run: %.1f us (cpu %.1f us), "
+                "peak RSS: %ld KiB, parsed: %s\n", label, t->bench, us / 1000.0,
+                us / (double)t->bench, cpu / (double)t->bench, ru.ru_maxrss, out.ptr);
+    else if (rc == 0)
         fprintf(stderr, "%s: renders: %ld, total: %.0f ms, per render: %.1f us "
-                "(cpu %.1f us), peak RSS: %ld KiB, output: %zu bytes\n", what, t->bench,
+                "(cpu %.1f us), peak RSS: %ld KiB, output: %zu bytes\n", label, t->bench,
                 us / 1000.0, us / (double)t->bench, cpu / (double)t->bench, ru.ru_maxrss,
                 out.len);
     buf_release(&out);
     return rc;
 }
 
-/* --bench N: first N whole commands (load the chart directory, read the
- * values files, resolve, render), then N renders of the chart and values
- * loaded once (resolve a copy, parse every template, execute, check and
- * sort the documents, print). */
+/* --bench N, three loops of N:
+ *   cold      the whole command: read the values files, load the chart
+ *             directory, parse every template, resolve, render;
+ *   parse     parse every template of the loaded chart (and its subcharts);
+ *   prepared  the steady state: the chart loaded and parsed and the values
+ *             read once; each iteration resolves a copy of the chart against
+ *             the values, executes the parsed templates, checks and sorts
+ *             the documents, prints.  Printed last. */
 static int bench(const struct topts *t, struct err *err)
 {
-    struct chart *c = NULL;
+    render_prepared *p = NULL;
     cJSON *user = NULL;
-    int rc = bench_loop(t, NULL, NULL, "load+render", err);
+    int rc = bench_loop(t, B_COLD, NULL, NULL, "cold", err);
     if (rc == 0)
         rc = user_values(t, &user, err);
     if (rc == 0)
-        rc = chart_load(&c, t->chart, err);
+        rc = prepare(t, &p, err);
     if (rc == 0)
-        rc = bench_loop(t, c, user, "render only", err);
-    chart_free(c);
+        rc = bench_loop(t, B_PARSE, p, user, "parse", err);
+    if (rc == 0)
+        rc = bench_loop(t, B_PREPARED, p, user, "prepared", err);
+    render_prepared_free(p);
     cJSON_Delete(user);
     return rc;
 }

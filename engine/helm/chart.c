@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "core/ydoc.h"
 #include "helm/semver.h"
+#include "helm/tarball.h"
 #include "helm/tval.h"
 #include "helm/values.h"
 
@@ -235,6 +236,12 @@ static int walk(const char *root, const char *rel, const struct ignore *ig, stru
 
 /* ---- building charts from file lists ---------------------------------------- */
 
+/* One chart_load: what is left of the uncompressed bytes all its archives
+ * (the chart's and nested subcharts') may take together. */
+struct lctx {
+    size_t budget;
+};
+
 static void chart_add_file(struct chart_file **arr, size_t *n, const struct chart_file *f)
 {
     size_t cap = *n;
@@ -288,11 +295,39 @@ static int validate_meta(struct chart *c, const char *label, struct err *err)
 }
 
 static int chart_from_files(struct chart **out, const struct flist *l, const char *label,
-                            struct chart *parent, int depth, struct err *err);
+                            struct chart *parent, int depth, struct lctx *lc, struct err *err);
+static int chart_from_archive(struct chart **out, const char *data, size_t len,
+                              const char *label, struct chart *parent, int depth,
+                              struct lctx *lc, struct err *err);
 
-/* Files under charts/NAME/... become a subchart. */
+/* charts/NAME.tgz (the files l->f[i..j) of that group): a packaged subchart. */
+static int load_packaged(struct chart **sc, struct chart *c, const struct flist *l, size_t i,
+                         size_t j, const char *label, int depth, struct lctx *lc,
+                         struct err *err)
+{
+    const char *name = l->f[i].name + 7;
+    char *sublabel = xasprintf("%s/charts/%.*s", label, (int)strcspn(name, "/"), name);
+    int rc;
+    if (j != i + 1 || strchr(name, '/'))
+        rc = err_set(err, E_INVALID, "%s: expected a packaged chart file, found a directory",
+                     sublabel);
+    else
+        rc = chart_from_archive(sc, l->f[i].data, l->f[i].len, sublabel, c, depth + 1, lc,
+                                err);
+    free(sublabel);
+    return rc;
+}
+
+static void add_dep(struct chart *c, struct chart *sc)
+{
+    size_t cap = c->ndeps;
+    XGROW(c->deps, cap, c->ndeps + 1);
+    c->deps[c->ndeps++] = sc;
+}
+
+/* Files under charts/NAME/... become a subchart; charts/NAME.tgz too. */
 static int load_subcharts(struct chart *c, const struct flist *l, const char *label, int depth,
-                          struct err *err)
+                          struct lctx *lc, struct err *err)
 {
     int rc = 0;
     for (size_t i = 0; i < l->n && rc == 0;) {
@@ -310,21 +345,20 @@ static int load_subcharts(struct chart *c, const struct flist *l, const char *la
         if (rest[0] == '_' || rest[0] == '.') {
             /* helm skips these */
         } else if (cn > 4 && !strncmp(rest + cn - 4, ".tgz", 4)) {
-            rc = err_set(err, E_INVALID, "%s/charts/%.*s: packaged (.tgz) subcharts are not "
-                         "supported; unpack it into charts/", label, (int)cn, rest);
+            struct chart *sc = NULL;
+            rc = load_packaged(&sc, c, l, i, j, label, depth, lc, err);
+            if (rc == 0)
+                add_dep(c, sc);
         } else if (!sub.n) {
             rc = err_set(err, E_INVALID, "%s/charts/%.*s: error unpacking: no files in chart",
                          label, (int)cn, rest);
         } else {
             char *sublabel = xasprintf("%s/charts/%.*s", label, (int)cn, rest);
             struct chart *sc = NULL;
-            rc = chart_from_files(&sc, &sub, sublabel, c, depth + 1, err);
+            rc = chart_from_files(&sc, &sub, sublabel, c, depth + 1, lc, err);
             free(sublabel);
-            if (rc == 0) {
-                size_t cap = c->ndeps;
-                XGROW(c->deps, cap, c->ndeps + 1);
-                c->deps[c->ndeps++] = sc;
-            }
+            if (rc == 0)
+                add_dep(c, sc);
         }
         flist_release(&sub);
         i = j;
@@ -382,7 +416,7 @@ static int load_requirements(struct chart *c, const struct flist *l, const char 
 }
 
 static int chart_from_files(struct chart **out, const struct flist *l, const char *label,
-                            struct chart *parent, int depth, struct err *err)
+                            struct chart *parent, int depth, struct lctx *lc, struct err *err)
 {
     struct chart *c = xcalloc(1, sizeof *c);
     struct flist subs = {0};
@@ -412,7 +446,7 @@ static int chart_from_files(struct chart **out, const struct flist *l, const cha
     if (rc == 0)
         rc = classify(c, l, &subs, label, err);
     if (rc == 0)
-        rc = load_subcharts(c, &subs, label, depth, err);
+        rc = load_subcharts(c, &subs, label, depth, lc, err);
 out:
     flist_release(&subs);
     if (rc < 0) {
@@ -423,6 +457,165 @@ out:
     return 0;
 }
 
+/* ---- packaged charts (.tgz) ------------------------------------------------------ */
+
+/* 1 when rel or a folder above it is ignored, as the directory walk would. */
+static int ign_path(const struct ignore *ig, const char *rel)
+{
+    char *p = xstrdup(rel);
+    int m = 0;
+    for (char *s = strchr(p, '/'); s && !m; s = strchr(s + 1, '/')) {
+        *s = 0;
+        m = ign_match(ig, p, 1);
+        *s = '/';
+    }
+    if (!m)
+        m = ign_match(ig, p, 0);
+    free(p);
+    return m;
+}
+
+/* The order of the directory walk: by component, a folder's files where its
+ * name sorts ("a/x" before "a-b"). */
+static int walk_order(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    for (;; p++, q++) {
+        unsigned cp = *p == '/' ? 1 : *p, cq = *q == '/' ? 1 : *q;
+        if (cp != cq)
+            return cp < cq ? -1 : 1;
+        if (!*p)
+            return 0;
+    }
+}
+
+struct aent {
+    struct chart_file f;
+    size_t idx; /* position in the archive */
+};
+
+static int aent_cmp(const void *x, const void *y)
+{
+    const struct aent *a = x, *b = y;
+    int c = walk_order(a->f.name, b->f.name);
+    return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* Sort l in walk order; of files listed twice keep the last (what unpacking
+ * the archive leaves). */
+static void archive_sort(struct flist *l)
+{
+    struct aent *a = xmalloc((l->n + 1) * sizeof *a);
+    for (size_t i = 0; i < l->n; i++)
+        a[i] = (struct aent){l->f[i], i};
+    qsort(a, l->n, sizeof *a, aent_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i + 1 < l->n && !strcmp(a[i].f.name, a[i + 1].f.name)) {
+            free(a[i].f.name);
+            free(a[i].f.data);
+            continue;
+        }
+        l->f[k++] = a[i].f;
+    }
+    l->n = k;
+    free(a);
+}
+
+/* .helmignore of the archive (and the default rule), as for a directory:
+ * `helm package` applied it already, a tar made by hand gets the same. */
+static void archive_ignore(struct flist *l)
+{
+    struct ignore ig = {0};
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->f[i].name, ".helmignore"))
+            ign_parse(&ig, l->f[i].data);
+    ign_add(&ig, "templates/.?*");
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (ign_path(&ig, l->f[i].name)) {
+            free(l->f[i].name);
+            free(l->f[i].data);
+        } else {
+            l->f[k++] = l->f[i];
+        }
+    }
+    l->n = k;
+    ign_release(&ig);
+}
+
+/* The archive's files with its top folder (the chart's name, as helm
+ * packages it) taken off their names; *top gets that folder. */
+static int archive_flist(struct tarball *t, const char *label, struct flist *l, char **top,
+                         struct err *err)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        struct tarball_file *f = &t->f[i];
+        const char *slash = strchr(f->name, '/');
+        if (!slash)
+            return err_set(err, E_INVALID, "%s: '%s' is outside the chart's folder (a chart "
+                           "archive holds one folder, the chart)", label, f->name);
+        if (!*top)
+            *top = xstrndup(f->name, (size_t)(slash - f->name));
+        size_t off = (f->len >= 3 && !memcmp(f->data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+        memmove(f->data, f->data + off, f->len - off + 1);
+        struct chart_file cf = {xstrdup(slash + 1), f->data, f->len - off};
+        f->data = NULL; /* the list owns it now */
+        XGROW(l->f, l->cap, l->n + 1);
+        l->f[l->n++] = cf;
+    }
+    archive_ignore(l);
+    if (!l->n)
+        return err_set(err, E_INVALID, "%s: no files in chart archive", label);
+    archive_sort(l);
+    return 0;
+}
+
+static int chart_from_archive(struct chart **out, const char *data, size_t len,
+                              const char *label, struct chart *parent, int depth,
+                              struct lctx *lc, struct err *err)
+{
+    struct tarball t = TARBALL_INIT;
+    if (!lc->budget)
+        return err_set(err, E_TOOBIG, "%s: the chart's archives are over the limit of %u "
+                       "uncompressed bytes", label, TARBALL_MAX_BYTES);
+    int rc = tarball_read(&t, data, len, lc->budget, label, err);
+    if (rc < 0)
+        return rc;
+    lc->budget -= t.bytes < lc->budget ? t.bytes : lc->budget;
+    struct flist l = {0};
+    char *top = NULL;
+    rc = archive_flist(&t, label, &l, &top, err);
+    tarball_release(&t);
+    if (rc == 0) {
+        char *cl = xasprintf("%s:%s", label, top);
+        rc = chart_from_files(out, &l, cl, parent, depth, lc, err);
+        free(cl);
+    }
+    free(top);
+    flist_release(&l);
+    return rc;
+}
+
+static int load_archive(struct chart **out, const char *path, struct err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_all(path, &data, &len, err);
+    if (rc < 0)
+        return rc;
+    struct lctx lc = {TARBALL_MAX_BYTES};
+    if (!tarball_is_gzip(data, len))
+        rc = err_set(err, E_INVALID, "file '%s' does not appear to be a gzipped archive (a "
+                     "chart is a directory or a .tgz)", path);
+    else
+        rc = chart_from_archive(out, data, len, path, NULL, 0, &lc, err);
+    free(data);
+    return rc;
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
 int chart_load(struct chart **out, const char *path, struct err *err)
 {
     struct ignore ig = {0};
@@ -431,8 +624,11 @@ int chart_load(struct chart **out, const char *path, struct err *err)
     int rc;
     if (stat(path, &st) < 0)
         return err_set(err, E_NOTFOUND, "path '%s' not found", path);
+    if (S_ISREG(st.st_mode))
+        return load_archive(out, path, err);
     if (!S_ISDIR(st.st_mode))
-        return err_set(err, E_INVALID, "'%s': only chart directories are supported", path);
+        return err_set(err, E_INVALID, "'%s': not a chart directory or a packaged chart",
+                       path);
     char *ignpath = xasprintf("%s/.helmignore", path);
     char *igtext = NULL;
     size_t iglen;
@@ -451,7 +647,8 @@ int chart_load(struct chart **out, const char *path, struct err *err)
     if (rc == 0) {
         const char *base = strrchr(path, '/');
         base = (base && base[1]) ? base + 1 : path;
-        rc = chart_from_files(out, &l, base, NULL, 0, err);
+        struct lctx lc = {TARBALL_MAX_BYTES};
+        rc = chart_from_files(out, &l, base, NULL, 0, &lc, err);
     }
     flist_release(&l);
     ign_release(&ig);
@@ -522,6 +719,7 @@ static struct chart *chart_clone(const struct chart *c, struct chart *parent)
     n->values = cJSON_Duplicate(c->values, 1);
     n->parent = parent;
     n->is_library = c->is_library;
+    n->origin = c->origin ? c->origin : c;
     for (size_t i = 0; i < c->ntemplates; i++)
         chart_add_file(&n->templates, &n->ntemplates, &c->templates[i]);
     for (size_t i = 0; i < c->nfiles; i++)
@@ -766,6 +964,22 @@ static int deps_enable(struct chart *c, const cJSON *v, const char *path, struct
     }
     cJSON_Delete(cvals);
     return rc;
+}
+
+static void expand(struct chart *c)
+{
+    const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(c->meta, "dependencies");
+    if (cJSON_IsArray(reqs))
+        deps_rebuild(c, reqs, NULL); /* a missing one is chart_resolve's error */
+    for (size_t i = 0; i < c->ndeps; i++)
+        expand(c->deps[i]);
+}
+
+struct chart *chart_expand(const struct chart *root)
+{
+    struct chart *c = chart_dup(root);
+    expand(c);
+    return c;
 }
 
 /* pathToMap: {"a": {"b": data}} for "a.b"; data itself for "." */

@@ -1,7 +1,9 @@
-/* chart.h -- Helm charts: loading a chart directory and resolving values.
+/* chart.h -- Helm charts: loading a chart directory or a packaged chart
+ * (.tgz) and resolving values.
  * chart_load reads Chart.yaml (v1 with requirements.yaml, or v2), values.yaml,
- * templates/ (recursively), charts/<dir> subcharts and every other file (the
- * .Files of templates, crds/ included), honouring .helmignore.
+ * templates/ (recursively), charts/<dir> and charts/<name>.tgz subcharts and
+ * every other file (the .Files of templates, crds/ included), honouring
+ * .helmignore.
  * chart_resolve then does what `helm template` does before rendering:
  * drops disabled dependencies (condition, tags), applies aliases, pulls
  * import-values up, and coalesces user values with every chart's defaults.
@@ -34,17 +36,34 @@ struct chart {
     size_t ndeps;
     struct chart *parent;         /* NULL for the root */
     int is_library;               /* type: library */
+    /* The loaded chart this one is a copy of (chart_dup, chart_expand and the
+     * aliases chart_resolve makes): NULL when it is a loaded chart itself.
+     * Its templates[i] is a copy of origin->templates[i].  Only compared as a
+     * key (template caches), never followed. */
+    const struct chart *origin;
 };
 
-/* Load the chart directory at path.  Errors name the file: a missing or bad
- * Chart.yaml, YAML errors in values.yaml, an unreadable file, a packaged
- * (.tgz) subchart (not supported: unpack it into charts/NAME/). */
+/* Load the chart directory, or the packaged chart (a gzipped tar file whose
+ * top folder is the chart, tarball.h), at path.  An archive's files are
+ * those of the directory it was made from (its .helmignore applied again),
+ * in the same order, so both render alike.  The archives of one load (the
+ * chart's and its packaged subcharts', nested) may hold TARBALL_MAX_BYTES
+ * uncompressed bytes together.  Errors name the file: a missing or bad
+ * Chart.yaml, YAML errors in values.yaml ("x.tgz:mychart/values.yaml:2:3:
+ * ..." inside an archive, "parent/charts/sub-1.0.0.tgz: truncated: ..."),
+ * an unreadable file, a corrupt or hostile archive. */
 int chart_load(struct chart **out, const char *path, struct err *err);
 void chart_free(struct chart *c); /* NULL-safe; frees subcharts */
 /* A deep copy of a root chart (files, values, subcharts).  chart_resolve
  * changes the chart it resolves, so to render one loaded chart many times,
  * resolve a fresh copy each time. */
 struct chart *chart_dup(const struct chart *c);
+
+/* A copy of root with every dependency of every chart in place under the
+ * name it renders as (aliases applied, subcharts listed twice copied), none
+ * dropped by conditions or tags: every chart instance some values could
+ * enable.  Missing dependencies are left out (chart_resolve reports them). */
+struct chart *chart_expand(const struct chart *root);
 
 /* Process dependencies against the user values (Helm's
  * ProcessDependenciesWithMerge): aliases, condition/tags, import-values.

@@ -17,6 +17,7 @@
 #include "helm/mhead.h"
 #include "helm/semver.h"
 #include "helm/sprig.h"
+#include "helm/tcache.h"
 #include "helm/tmpl.h"
 #include "helm/tval.h"
 #include "helm/values.h"
@@ -573,6 +574,8 @@ static tval *values_to_tval(const cJSON *j, int depth)
 struct tent {
     char *name;        /* "myapp/charts/sub/templates/x.yaml" */
     char *base;        /* "myapp/charts/sub/templates" */
+    const struct chart *c;
+    size_t idx;        /* f is c->templates[idx] */
     const struct chart_file *f;
     tval *data;        /* the chart's top-level object (shared per chart) */
     char *output;      /* rendered text (NULL for partials) */
@@ -582,6 +585,9 @@ struct rstate {
     struct tent *t;
     size_t n, cap;
     tval *release, *caps;
+    const tcache *tc;  /* parsed templates (NULL: parse every file here) */
+    tmpl_unit **own;   /* files parsed by this render (not in tc) */
+    size_t nown, capown;
 };
 
 static int is_partial(const char *name)
@@ -616,6 +622,8 @@ static tval *collect(struct rstate *st, const struct chart *c, tval *vals)
         struct tent *e = &st->t[st->n++];
         e->name = xasprintf("%s/%s", path.ptr, rel);
         e->base = xasprintf("%s/templates", path.ptr);
+        e->c = c;
+        e->idx = i;
         e->f = &c->templates[i];
         e->data = tval_ref(data);
         e->output = NULL;
@@ -651,6 +659,9 @@ static void rstate_release(struct rstate *st)
         tval_unref(st->t[i].data);
     }
     free(st->t);
+    for (size_t i = 0; i < st->nown; i++)
+        tmpl_unit_free(st->own[i]);
+    free(st->own);
     tval_unref(st->release);
     tval_unref(st->caps);
 }
@@ -682,17 +693,32 @@ static int exec_error(tmpl_set *set, struct err *err)
     return err ? err->code : E_INVALID;
 }
 
+/* The parsed file of e: from the cache, else parsed here (and kept until
+ * the render ends). */
+static int unit_of(struct rstate *st, const struct tent *e, const tmpl_unit **u,
+                   struct err *err)
+{
+    if (tcache_get(st->tc, e->c, e->idx, e->name, u, err))
+        return *u ? 0 : (err ? err->code : E_PARSE);
+    tmpl_unit *mine = NULL;
+    int rc = tcache_parse(&mine, hfuncs_base(), e->name, e->f, err);
+    if (rc < 0)
+        return rc;
+    XGROW(st->own, st->capown, st->nown + 1);
+    st->own[st->nown++] = mine;
+    *u = mine;
+    return 0;
+}
+
+/* Every file into the set, in Helm's parse order (later defines win). */
 static int parse_all(tmpl_set *set, struct rstate *st, struct err *err)
 {
     for (size_t i = 0; i < st->n; i++) {
-        struct tent *e = &st->t[i];
-        if (tmpl_set_parse(set, e->name, e->f->data, e->f->len, err) < 0) {
-            const struct tmpl_error *te = tmpl_set_error(set);
-            if (te && te->line)
-                return err_set(err, E_PARSE, "parse error at (%s:%d): %s", te->name, te->line,
-                               te->msg);
-            return err_prefix(err, "parse error in (%s)", e->name);
-        }
+        const tmpl_unit *u = NULL;
+        int rc = unit_of(st, &st->t[i], &u, err);
+        if (rc < 0)
+            return rc;
+        tmpl_set_add_unit(set, u);
     }
     return 0;
 }
@@ -1075,10 +1101,12 @@ static int render_stages(const struct chart *root, tmpl_set *set, struct rstate 
     return rc;
 }
 
-int render_chart(const struct chart *root, const cJSON *values, const struct render_opts *o,
-                 struct buf *out, struct err *err)
+static int render_with(const struct chart *root, const cJSON *values,
+                       const struct render_opts *o, const tcache *tc, struct buf *out,
+                       struct err *err)
 {
     struct rstate st = {0};
+    st.tc = tc;
     struct kver kv;
     int rc = caps_new(&st.caps, o, &kv, err);
     if (rc < 0)
@@ -1106,5 +1134,53 @@ int render_chart(const struct chart *root, const cJSON *values, const struct ren
     for (size_t i = 0; i < st.n; i++)
         tval_map_del(st.t[i].data, "Subcharts");
     rstate_release(&st);
+    return rc;
+}
+
+int render_chart(const struct chart *root, const cJSON *values, const struct render_opts *o,
+                 struct buf *out, struct err *err)
+{
+    return render_with(root, values, o, NULL, out, err);
+}
+
+/* ==== prepared charts ===================================================================== */
+
+struct render_prepared {
+    struct chart *chart;
+    tcache *tc;
+};
+
+render_prepared *render_prepare(struct chart *loaded)
+{
+    render_prepared *p = xmalloc(sizeof *p);
+    p->chart = loaded;
+    p->tc = tcache_build(loaded, hfuncs_base());
+    return p;
+}
+
+void render_prepared_free(render_prepared *p)
+{
+    if (!p)
+        return;
+    tcache_free(p->tc);
+    chart_free(p->chart);
+    free(p);
+}
+
+const struct chart *render_prepared_chart(const render_prepared *p)
+{
+    return p->chart;
+}
+
+int render_prepared_run(const render_prepared *p, const cJSON *user, const struct render_opts *o,
+                        struct buf *out, struct err *err)
+{
+    struct chart *c = chart_dup(p->chart);
+    cJSON *vals = NULL;
+    int rc = chart_resolve(c, user, &vals, err);
+    if (rc == 0)
+        rc = render_with(c, vals, o, p->tc, out, err);
+    cJSON_Delete(vals);
+    chart_free(c);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* render.h -- `helm template`: render a resolved chart into manifests.
  * Builds Helm's built-in objects (.Values .Release .Chart .Capabilities
- * .Template .Files .Subcharts), parses every template of every chart into one
+ * .Template .Files .Subcharts), puts every template of every chart into one
  * template set (Helm's parse order), executes each non-partial file, removes
  * "<no value>", splits the output into YAML documents, sorts them in Helm's
  * install order (hooks last) and prints them with "# Source:" headers, exactly
@@ -38,6 +38,32 @@ struct render_opts {
  * otherwise, "YAML parse error on PATH: ...". */
 int render_chart(const struct chart *root, const cJSON *values, const struct render_opts *o,
                  struct buf *out, struct err *err);
+
+/* ---- parse once, render many -----------------------------------------------
+ * A prepared chart: a loaded chart with every template of it and of every
+ * subchart instance it could render (aliases included) parsed once
+ * (tcache.h).  Each render resolves a copy of the chart against its values,
+ * builds its own small template set from the parsed files of the charts
+ * those values enable, and executes it: no lexing or parsing.  Nothing a
+ * render does changes the prepared chart (tpl parses into a temporary
+ * overlay; its defines die with it).  Renders of one prepared chart must
+ * not run in different threads at once (template constants are refcounted
+ * values).
+ */
+typedef struct render_prepared render_prepared;
+
+/* Take loaded (a chart_load'ed root; owned by the result from now on) and
+ * parse its templates.  Never fails: a file that does not parse fails the
+ * renders that use it, with the message render_chart would give. */
+render_prepared *render_prepare(struct chart *loaded);
+void render_prepared_free(render_prepared *p); /* NULL-safe; frees the chart */
+const struct chart *render_prepared_chart(const render_prepared *p); /* borrowed */
+
+/* chart_resolve of a copy of p's chart against user (may be NULL), then
+ * render_chart with the parsed templates: the same output and errors as
+ * loading the chart again and rendering it. */
+int render_prepared_run(const render_prepared *p, const cJSON *user, const struct render_opts *o,
+                        struct buf *out, struct err *err);
 
 /* Helm's install order position of a kind (-1 when unknown). */
 int render_kind_rank(const char *kind);

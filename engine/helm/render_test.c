@@ -1,6 +1,8 @@
 /* render_test.c -- the `helm template` pipeline in-process: every rendered
  * document parses as YAML and has apiVersion, kind and metadata.name;
- * capabilities drive charts/myapp's HPA; errors leave the output untouched.
+ * capabilities drive charts/myapp's HPA; errors leave the output untouched;
+ * a prepared (parsed once) chart renders exactly as a fresh load, whatever
+ * the values enable, and no render changes it.
  * (Byte-exact goldens are checked by tests/helm.sh.)
  */
 #include <check.h>
@@ -8,9 +10,12 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/ydoc.h"
 #include "helm/chart.h"
+#include "helm/hfuncs.h"
 #include "helm/render.h"
+#include "helm/tcache.h"
 #include "helm/values.h"
 
 static int render(const char *dir, const char *sets, const struct render_opts *o, struct buf *out,
@@ -175,6 +180,179 @@ START_TEST(render_meta_numbers_and_hooks)
 }
 END_TEST
 
+/* ---- parse once, render many ---------------------------------------------------------- */
+
+/* Output (or "ERR <message>") of one render of p with --set sets. */
+static char *run_prepared(const render_prepared *p, const char *sets)
+{
+    struct render_opts o = RENDER_OPTS_INIT;
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+    cJSON *user = cJSON_CreateObject();
+    ck_assert(!sets || hvals_parse_set(user, sets, 0, &err) == 0);
+    o.include_crds = 1;
+    if (render_prepared_run(p, user, &o, &out, &err) < 0) {
+        ck_assert_uint_eq(out.len, 0);
+        buf_addf(&out, "ERR %s", err.msg);
+    }
+    cJSON_Delete(user);
+    size_t n;
+    return buf_detach(&out, &n);
+}
+
+/* The same with a fresh load and no cache. */
+static char *run_fresh(const char *dir, const char *sets)
+{
+    struct render_opts o = RENDER_OPTS_INIT;
+    struct buf out = BUF_INIT;
+    struct err err = ERR_INIT;
+    o.include_crds = 1;
+    if (render(dir, sets, &o, &out, &err) < 0) {
+        ck_assert_uint_eq(out.len, 0);
+        buf_addf(&out, "ERR %s", err.msg);
+    }
+    size_t n;
+    return buf_detach(&out, &n);
+}
+
+static render_prepared *prepare(const char *dir)
+{
+    struct chart *c = NULL;
+    struct err err = ERR_INIT;
+    ck_assert_msg(chart_load(&c, dir, &err) == 0, "%s", err.msg);
+    return render_prepare(c);
+}
+
+/* Renders of one prepared chart with values that enable and disable
+ * subcharts, in an order that goes back and forth, equal fresh renders. */
+START_TEST(render_prepared_equals_fresh)
+{
+    static const struct {
+        const char *dir, *sets;
+    } cases[] = {
+        {"tests/helm/charts/parent", NULL},
+        {"tests/helm/charts/parent", "sub2.greeting=x,tags.extras=true,global.env=stage"},
+        {"tests/helm/charts/parent", "sub.enabled=false"}, /* an error: nil pointer */
+        {"tests/helm/charts/parent", "extra.enabled=true,tags.core=false"},
+        {"tests/helm/charts/parent", NULL},
+        {"tests/helm/charts/lazy-bad", NULL},
+        {"tests/helm/charts/lazy-bad", "broken.enabled=true"},
+        {"tests/helm/charts/lazy-bad", "good2.enabled=true,tags.goods=false,good2.word=w"},
+        {"tests/helm/charts/lazy-bad", "good2.enabled=true"},
+        {"tests/helm/charts/lazy-bad", NULL},
+        {"tests/helm/charts/tpl-define", "useLeak=true"},
+        {"tests/helm/charts/tpl-define", NULL},
+        {"tests/helm/charts/tpl-define", "useLeak=true"},
+        {"charts/myapp", "canary.enabled=true,canary.loadtest.enabled=true"},
+        {"charts/myapp", NULL},
+        {"tests/helm/charts/bad-func", NULL},
+        {"tests/helm/charts/bad-required", NULL},
+        {"tests/helm/charts/hello", "ingress.enabled=true,autoscaling.enabled=true"},
+    };
+    render_prepared *p = NULL;
+    const char *dir = NULL;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!dir || strcmp(dir, cases[i].dir)) {
+            render_prepared_free(p);
+            p = prepare(cases[i].dir);
+            dir = cases[i].dir;
+        }
+        char *want = run_fresh(cases[i].dir, cases[i].sets);
+        char *got = run_prepared(p, cases[i].sets);
+        ck_assert_msg(!strcmp(want, got), "case %zu (%s %s):\nwant %s\ngot %s", i, dir,
+                      cases[i].sets ? cases[i].sets : "", want, got);
+        free(want);
+        free(got);
+    }
+    render_prepared_free(p);
+}
+END_TEST
+
+/* The expected answers of the fixtures (not only "same as fresh"). */
+START_TEST(render_prepared_subcharts_and_tpl)
+{
+    render_prepared *p = prepare("tests/helm/charts/lazy-bad");
+    char *a = run_prepared(p, NULL);
+    ck_assert_msg(strstr(a, "subcharts: \"good\"\n"), "%s", a);
+    char *b = run_prepared(p, "broken.enabled=true");
+    ck_assert_str_eq(b, "ERR parse error at (lazy-bad/charts/broken/templates/cm.yaml:6): "
+                        "function \"nosuchfunc\" not defined");
+    char *c = run_prepared(p, "good2.enabled=true,tags.goods=false");
+    ck_assert_msg(strstr(c, "# Source: lazy-bad/charts/good2/templates/cm.yaml\n"), "%s", c);
+    ck_assert_msg(strstr(c, "name: release-name-good2\n"), "%s", c);
+    ck_assert_ptr_null(strstr(c, "charts/good/"));
+    char *d = run_prepared(p, NULL);
+    ck_assert_str_eq(a, d);
+    free(a), free(b), free(c), free(d);
+    render_prepared_free(p);
+
+    p = prepare("tests/helm/charts/tpl-define");
+    a = run_prepared(p, NULL);
+    ck_assert_msg(strstr(a, "inTpl: \"override+tpl-only\"\n  after: \"orig\"\n"), "%s", a);
+    ck_assert_msg(strstr(a, "name: release-name-orig\n"), "%s", a);
+    b = run_prepared(p, "useLeak=true"); /* tpl's define is gone after the call */
+    ck_assert_msg(strstr(b, "ERR template: tpl-define/templates/cm.yaml:10:11: executing "
+                            "\"tpl-define/templates/cm.yaml\" at <include \"tpld.only\" .>: "
+                            "error calling include: template: no template \"tpld.only\""), "%s",
+                  b);
+    c = run_prepared(p, NULL);
+    ck_assert_str_eq(a, c);
+    free(a), free(b), free(c);
+    render_prepared_free(p);
+}
+END_TEST
+
+/* Every template of every chart instance a resolve gives is in the cache:
+ * a prepared render parses nothing. */
+static void check_cached(const tcache *tc, const struct chart *c)
+{
+    struct buf path = BUF_INIT;
+    chart_path(c, &path);
+    for (size_t i = 0; i < c->ntemplates; i++) {
+        char *name = xasprintf("%s/%s", path.ptr, c->templates[i].name);
+        const tmpl_unit *u = NULL;
+        ck_assert_msg(tcache_get(tc, c, i, name, &u, NULL) == 1, "%s not cached", name);
+        free(name);
+    }
+    buf_release(&path);
+    for (size_t i = 0; i < c->ndeps; i++)
+        check_cached(tc, c->deps[i]);
+}
+
+START_TEST(render_cache_covers_instances)
+{
+    static const char *const sets[] = {
+        "", "tags.extras=true", "extra.enabled=true,sub.enabled=true", "tags.core=false",
+    };
+    struct chart *loaded = NULL;
+    struct err err = ERR_INIT;
+    ck_assert(chart_load(&loaded, "tests/helm/charts/parent", &err) == 0);
+    tcache *tc = tcache_build(loaded, hfuncs_base());
+    /* parent 4 + sub 1 + sub2 (alias of sub) 1 + lib 2 + extra 1 (exp has none) */
+    ck_assert_uint_eq(tcache_count(tc), 9);
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+        struct chart *c = chart_dup(loaded);
+        cJSON *user = cJSON_CreateObject(), *vals = NULL;
+        ck_assert(!*sets[k] || hvals_parse_set(user, sets[k], 0, &err) == 0);
+        ck_assert_msg(chart_resolve(c, user, &vals, &err) == 0, "%s", err.msg);
+        check_cached(tc, c);
+        cJSON_Delete(vals);
+        cJSON_Delete(user);
+        chart_free(c);
+    }
+    /* a chart that is not a copy of the cached one is not served */
+    struct chart *other = NULL;
+    ck_assert(chart_load(&other, "tests/helm/charts/parent", &err) == 0);
+    const tmpl_unit *u = NULL;
+    ck_assert_int_eq(tcache_get(tc, other, 0, "parent/templates/_partial.tpl", &u, NULL), 0);
+    ck_assert_int_eq(tcache_get(tc, loaded, 0, "parent/templates/_partial.tpl", &u, NULL), 1);
+    ck_assert_int_eq(tcache_get(tc, loaded, 0, "parent/templates/other.tpl", &u, NULL), 0);
+    chart_free(other);
+    tcache_free(tc);
+    chart_free(loaded);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("render");
@@ -186,6 +364,9 @@ int main(void)
     tcase_add_test(tc, render_kube_version);
     tcase_add_test(tc, render_error_keeps_output);
     tcase_add_test(tc, render_meta_numbers_and_hooks);
+    tcase_add_test(tc, render_prepared_equals_fresh);
+    tcase_add_test(tc, render_prepared_subcharts_and_tpl);
+    tcase_add_test(tc, render_cache_covers_instances);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -84,7 +84,14 @@ tmpl_set *tmpl_set_new_shared(const tmpl_set *base)
     return s;
 }
 
-static void free_tree_v(void *p) { tmpl_tree_free(p); }
+/* A member leaves a set: freed unless a tmpl_unit owns it. */
+static void set_tree_drop(struct ttree *t)
+{
+    if (t && !t->in_unit)
+        tmpl_tree_free(t);
+}
+
+static void free_tree_v(void *p) { set_tree_drop(p); }
 
 static void free_func_v(void *p)
 {
@@ -150,6 +157,18 @@ struct ttree *tmpl_find_tree(const tmpl_set *s, const char *name)
 
 int tmpl_set_has(const tmpl_set *s, const char *name) { return tmpl_find_tree(s, name) != NULL; }
 
+/* Go's associate(): a later definition replaces an earlier one, except that
+ * an empty body never replaces a non-empty one.  Returns 0 when t was not
+ * taken (the caller still has it). */
+static int associate(tmpl_set *s, struct ttree *t)
+{
+    struct ttree *old = tstrmap_get(&s->members, t->name);
+    if (old && tmpl_tree_is_empty(t) && !tmpl_tree_is_empty(old))
+        return 0;
+    set_tree_drop(tstrmap_put(&s->members, t->name, t));
+    return 1;
+}
+
 int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len,
                    struct err *err)
 {
@@ -158,18 +177,52 @@ int tmpl_set_parse(tmpl_set *s, const char *name, const char *text, size_t len,
     int rc = tmpl_parse_text(s, name, text, len, &trees, &n, err, &s->lasterr);
     if (rc < 0)
         return rc;
-    /* Go's associate(): a later definition replaces an earlier one, except
-     * that an empty body never replaces a non-empty one. */
-    for (int i = 0; i < n; i++) {
-        struct ttree *old = tstrmap_get(&s->members, trees[i]->name);
-        if (old && tmpl_tree_is_empty(trees[i]) && !tmpl_tree_is_empty(old)) {
+    for (int i = 0; i < n; i++)
+        if (!associate(s, trees[i]))
             tmpl_tree_free(trees[i]);
-            continue;
-        }
-        tmpl_tree_free(tstrmap_put(&s->members, trees[i]->name, trees[i]));
-    }
     free(trees);
     return 0;
+}
+
+/* ---- units ---------------------------------------------------------------------------- */
+
+struct tmpl_unit {
+    struct ttree **trees;
+    int n;
+};
+
+int tmpl_unit_parse(tmpl_unit **out, const tmpl_set *funcs, const char *name, const char *text,
+                    size_t len, struct tmpl_error *te, struct err *err)
+{
+    struct ttree **trees = NULL;
+    int n = 0;
+    *out = NULL;
+    int rc = tmpl_parse_text(funcs, name, text, len, &trees, &n, err, te);
+    if (rc < 0)
+        return rc;
+    tmpl_unit *u = xmalloc(sizeof(*u));
+    u->trees = trees;
+    u->n = n;
+    for (int i = 0; i < n; i++)
+        trees[i]->in_unit = 1;
+    *out = u;
+    return 0;
+}
+
+void tmpl_unit_free(tmpl_unit *u)
+{
+    if (!u)
+        return;
+    for (int i = 0; i < u->n; i++)
+        tmpl_tree_free(u->trees[i]);
+    free(u->trees);
+    free(u);
+}
+
+void tmpl_set_add_unit(tmpl_set *s, const tmpl_unit *u)
+{
+    for (int i = 0; i < u->n; i++)
+        associate(s, u->trees[i]);
 }
 
 int tmpl_set_exec(tmpl_set *s, const char *name, tval *data, struct buf *out, struct err *err)

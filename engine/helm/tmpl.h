@@ -138,6 +138,28 @@ int tmpl_set_exec(tmpl_set *s, const char *name, tval *data, struct buf *out, st
 /* Detail of the last failed tmpl_set_parse/tmpl_set_exec (borrowed). */
 const struct tmpl_error *tmpl_set_error(const tmpl_set *s);
 
+/* ---- parse once, use in many sets ------------------------------------------ */
+/* A parsed file (the member and its defines), made once and then added to
+ * any number of sets without parsing again: a chart's templates are parsed
+ * when the chart is loaded, and every render builds its own small set from
+ * them.  A unit is immutable once made: adding it to a set and executing
+ * that set never change it (constants are shared tvals, so sets holding the
+ * same unit must not execute in different threads at once). */
+typedef struct tmpl_unit tmpl_unit;
+
+/* Parse text (len bytes) as member `name`, exactly as tmpl_set_parse on a
+ * set seeing funcs' functions would; the unit must only be added to sets
+ * seeing the same functions (tmpl_set_new_shared(funcs)).  funcs is borrowed
+ * for the call only.  E_PARSE with Go's message in err and the detail in te
+ * (may be NULL); *out is NULL then. */
+int tmpl_unit_parse(tmpl_unit **out, const tmpl_set *funcs, const char *name, const char *text,
+                    size_t len, struct tmpl_error *te, struct err *err);
+void tmpl_unit_free(tmpl_unit *u);                 /* NULL-safe */
+/* Add u's members to s with tmpl_set_parse's rules (a later definition
+ * replaces an earlier one unless its body is empty).  Borrowed: u must
+ * outlive s. */
+void tmpl_set_add_unit(tmpl_set *s, const tmpl_unit *u);
+
 /* ---- inside a function ---------------------------------------------------- */
 /* Record Go-style error "error calling FUNC: <message>" and return -1. */
 int tmpl_call_errorf(tmpl_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -66,6 +66,7 @@ struct ttree {
     char *name;
     struct tsrc *src;
     struct tnode *root;
+    int in_unit;            /* owned by a tmpl_unit: sets holding it never free it */
 };
 
 /* Sorted string -> pointer table (members and functions). */

@@ -455,6 +455,76 @@ START_TEST(tmpl_parse_once_execute_many)
 }
 END_TEST
 
+static tmpl_unit *unit_ok(const tmpl_set *funcs, const char *name, const char *text)
+{
+    tmpl_unit *u = NULL;
+    struct err err = ERR_INIT;
+    ck_assert_msg(tmpl_unit_parse(&u, funcs, name, text, strlen(text), NULL, &err) == 0,
+                  "parse %s: %s", name, err.msg);
+    return u;
+}
+
+/* Units parsed once, added to several sets: Go's define rules per set, the
+ * units outlive the sets and are unchanged by executions, tpl and sets
+ * built from other units. */
+START_TEST(tmpl_units_shared_by_sets)
+{
+    tmpl_set *funcs = helm_like_set();
+    tmpl_unit *sub = unit_ok(funcs, "sub/_h.tpl", "{{define \"x\"}}sub{{end}}");
+    tmpl_unit *par = unit_ok(funcs, "_h.tpl", "{{define \"x\"}}parent{{end}}");
+    tmpl_unit *empty = unit_ok(funcs, "_e.tpl", "{{define \"x\"}}  {{end}}");
+    tmpl_unit *m = unit_ok(funcs, "m", "{{template \"x\"}}|{{tpl .s .}}|{{include \"x\" .}}");
+    tval *d = tval_map();
+    tval_map_set(d, "s", tval_str("{{define \"x\"}}tpl{{end}}{{include \"x\" .}}"));
+    for (int round = 0; round < 2; round++) {
+        tmpl_set *a = tmpl_set_new_shared(funcs);
+        tmpl_set_add_unit(a, sub);
+        tmpl_set_add_unit(a, par);
+        tmpl_set_add_unit(a, empty);
+        tmpl_set_add_unit(a, m);
+        tmpl_set *b = tmpl_set_new_shared(funcs);
+        tmpl_set_add_unit(b, par);
+        tmpl_set_add_unit(b, sub);
+        tmpl_set_add_unit(b, m);
+        assert_run(a, "m", d, "parent|tpl|parent");
+        assert_run(b, "m", d, "sub|tpl|sub");
+        ck_assert(tmpl_set_has(a, "_e.tpl") && !tmpl_set_has(b, "_e.tpl"));
+        tmpl_set_free(a);
+        tmpl_set_free(b);
+    }
+    tval_unref(d);
+    tmpl_unit_free(sub);
+    tmpl_unit_free(par);
+    tmpl_unit_free(empty);
+    tmpl_unit_free(m);
+    tmpl_set_free(funcs);
+}
+END_TEST
+
+START_TEST(tmpl_unit_parse_error)
+{
+    tmpl_set *funcs = helm_like_set();
+    tmpl_unit *u = (tmpl_unit *)1;
+    struct tmpl_error te;
+    struct err err = ERR_INIT;
+    const char *bad = "ok\n{{ nosuch 1 }}";
+    ck_assert_int_eq(tmpl_unit_parse(&u, funcs, "f.yaml", bad, strlen(bad), &te, &err), E_PARSE);
+    ck_assert_ptr_null(u);
+    ck_assert_str_eq(err.msg, "template: f.yaml:2: function \"nosuch\" not defined");
+    ck_assert_str_eq(te.name, "f.yaml");
+    ck_assert_int_eq(te.line, 2);
+    /* the functions are those of the set given: upper is known, a unit
+     * parsed against an empty set does not know it */
+    u = unit_ok(funcs, "g", "{{upper \"a\"}}");
+    tmpl_unit_free(u);
+    tmpl_set *none = tmpl_set_new();
+    ck_assert_int_eq(tmpl_unit_parse(&u, none, "g", "{{upper \"a\"}}", 13, NULL, NULL), E_PARSE);
+    tmpl_set_free(none);
+    tmpl_unit_free(NULL);
+    tmpl_set_free(funcs);
+}
+END_TEST
+
 /* An object like Helm's .Capabilities: a field, a method with an argument. */
 static int obj_get(void *ctx, const char *name, int argc, tval *const *argv, tval **out,
                    struct err *err)
@@ -599,6 +669,8 @@ static Suite *tmpl_suite(void)
     tcase_add_test(api, tmpl_parse_error_leaves_set_unchanged);
     tcase_add_test(api, tmpl_exec_unknown_member);
     tcase_add_test(api, tmpl_parse_once_execute_many);
+    tcase_add_test(api, tmpl_units_shared_by_sets);
+    tcase_add_test(api, tmpl_unit_parse_error);
     tcase_add_test(api, tmpl_object_fields_and_methods);
     tcase_add_test(api, tmpl_limits_stop_runaway);
     tcase_add_test(api, tmpl_deep_nesting_is_a_parse_error);
