@@ -259,9 +259,10 @@ int hvals_parse_set(cJSON *dst, const char *expr, int as_string, struct err *err
     struct sp p = {expr, 0, strlen(expr), as_string, err};
     while (p.pos < p.len) {
         int rc = sp_key(&p, dst, 0);
-        if (rc < 0)
-            return err_prefix(err, "failed parsing --set%s data '%s'",
-                              as_string ? "-string" : "", expr);
+        if (rc < 0) {
+            err_prefix(err, "failed parsing --set%s data '%s'", as_string ? "-string" : "", expr);
+            return rc;
+        }
     }
     return 0;
 }
