@@ -20,7 +20,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 version=${DEMO_VERSION:-1.0.0-master}
-"$BIN/myapp" --bind 127.0.0.1 --port "$port" --static docker/static --version "$version" &
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+"$BIN/myapp" --bind 127.0.0.1 --port "$port" --static docker/static --version "$version" \
+    --commit "$commit" &
 pids+=($!)
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
