@@ -485,6 +485,74 @@ START_TEST(kube_client_tls_server_name_not_the_url_host)
 }
 END_TEST
 
+/* ---- strategic apply end to end ----------------------------------------------------------- */
+
+#define SMP_DEPLOY(containers)                                                                     \
+    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","          \
+    "\"namespace\":\"kt\"},\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":{\"app\":"       \
+    "\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},\"spec\":{"               \
+    "\"containers\":" containers "}}}}"
+
+static enum kapply_result apply_doc(kube_client *kc, const char *doc)
+{
+    cJSON *m = J(doc);
+    enum kapply_result res = KAPPLY_UNCHANGED;
+    struct err er = ERR_INIT;
+    ck_assert_msg(kapply_apply(kc, m, &res, NULL, &er) == 0, "apply: %s", er.msg);
+    cJSON_Delete(m);
+    return res;
+}
+
+/* "name,name,..." of the items of list at path in obj. */
+static char *names_at(const cJSON *obj, const char *path)
+{
+    struct buf b = BUF_INIT;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, json_get(obj, path))
+        buf_addf(&b, "%s%s", b.len ? "," : "", json_get_str(it, "name", "?"));
+    return buf_detach(&b, NULL);
+}
+
+START_TEST(kube_client_apply_keeps_a_sidecar_over_http)
+{
+    struct simenv e;
+    struct err er = ERR_INIT;
+    simenv_open(&e, 1);
+    ck_assert_msg(create(e.kc, "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{"
+                               "\"name\":\"kt\"}}", NULL, &er) == 0, "%s", er.msg);
+    const char *v1 = SMP_DEPLOY("[{\"name\":\"web\",\"image\":\"nginx:1\",\"env\":[{\"name\":"
+                                "\"A\",\"value\":\"1\"},{\"name\":\"B\",\"value\":\"2\"}]},{"
+                                "\"name\":\"worker\",\"image\":\"w:1\"}]");
+    const char *v2 = SMP_DEPLOY("[{\"name\":\"web\",\"image\":\"nginx:2\",\"env\":[{\"name\":"
+                                "\"A\",\"value\":\"1\"}]}]");
+    ck_assert_int_eq(apply_doc(e.kc, v1), KAPPLY_CREATED);
+    /* another writer injects a sidecar and an env var */
+    struct kube_ref ref = {"apps/v1", "Deployment", "kt", "web"};
+    cJSON *ops = J("[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/-\",\"value\":{"
+                   "\"name\":\"istio-proxy\",\"image\":\"proxy:1\"}},{\"op\":\"add\",\"path\":"
+                   "\"/spec/template/spec/containers/0/env/-\",\"value\":{\"name\":\"LIVE\","
+                   "\"value\":\"3\"}}]");
+    ck_assert_msg(kube_patch(e.kc, &ref, KUBE_PATCH_JSON, ops, NULL, &er) == 0, "%s", er.msg);
+    cJSON_Delete(ops);
+    ck_assert_int_eq(apply_doc(e.kc, v1), KAPPLY_UNCHANGED);
+    /* new image, worker and env B removed from Git: the injected parts stay */
+    ck_assert_int_eq(apply_doc(e.kc, v2), KAPPLY_CONFIGURED);
+    cJSON *live = NULL;
+    ck_assert_msg(kube_get(e.kc, &ref, &live, &er) == 0, "%s", er.msg);
+    char *cs = names_at(live, "spec.template.spec.containers");
+    char *env = names_at(cJSON_GetArrayItem(json_get(live, "spec.template.spec.containers"), 0),
+                         "env");
+    ck_assert_str_eq(cs, "web,istio-proxy");
+    ck_assert_str_eq(env, "A,LIVE");
+    ck_assert_str_eq(json_get_str(live, "spec.template.spec.containers[0].image", ""), "nginx:2");
+    ck_assert_int_eq(apply_doc(e.kc, v2), KAPPLY_UNCHANGED);
+    free(cs);
+    free(env);
+    cJSON_Delete(live);
+    simenv_close(&e);
+}
+END_TEST
+
 static Suite *kube_client_suite(void)
 {
     Suite *s = suite_create("kube_client");
@@ -493,6 +561,7 @@ static Suite *kube_client_suite(void)
     tcase_add_test(tc, kube_client_sim_discovery_and_lookup);
     tcase_add_test(tc, kube_client_against_sim_inproc);
     tcase_add_test(tc, kube_client_against_sim_over_http);
+    tcase_add_test(tc, kube_client_apply_keeps_a_sidecar_over_http);
     tcase_add_test(tc, kube_client_https_with_kubeconfig_ca);
     tcase_add_test(tc, kube_client_tls_server_name);
     tcase_add_test(tc, kube_client_tls_server_name_not_the_url_host);

@@ -1,21 +1,25 @@
 /* kapply.h -- client-side apply for GitOps (what `kubectl apply` does).
- * Creates an object when absent, else sends the three-way JSON merge patch
+ * Creates an object when absent, else sends the three-way patch
  * that brings the live object to the manifest while keeping what others own:
  * fields in the previous manifest (the last-applied-configuration annotation)
  * but not the new one are deleted; fields the manifest sets are set; every
  * other field (status, server defaults such as spec.clusterIP, spec.replicas
  * driven by an HPA) is left alone.  No request when nothing would change.
  *
- * Lists: sent whole, as RFC 7386 merge patch replaces them, for built-in
- * types too (no strategic merge): containers, env, ports... are replaced by
- * the manifest's list when it changed.  So that server defaults inside list
- * items (imagePullPolicy, protocol, terminationMessagePath) do not count as
- * a change on every sync, a list is "unchanged" when it equals the last
- * applied one and each manifest item is contained in the live item at the
- * same index.  The cost: items another writer appended to a list (a sidecar
- * added to a Deployment by hand) make it differ, so the next apply removes
- * them, as kubectl does for custom resources (for built-in types kubectl's
- * strategic merge would keep them).
+ * Like kubectl, built-in kinds (kapply_builtin) get a strategic merge patch
+ * and custom resources a JSON merge patch.  In the strategic patch, lists
+ * with a patch merge key (containers, initContainers, env, volumes,
+ * imagePullSecrets by name; container ports by containerPort; service ports
+ * by port; volumeMounts by mountPath) are patched item by item: new items
+ * whole, changed ones as partial items with their key, items dropped from
+ * the manifest as {"$patch":"delete", key}, with $setElementOrder/<list>;
+ * items only in the live object (a sidecar another writer appended) are
+ * kept.  Other lists, and every list of a merge patch, are sent whole when
+ * changed.  So that server defaults inside list items (imagePullPolicy,
+ * protocol) do not count as a change on every sync, a whole list is
+ * "unchanged" when it equals the last applied one and each manifest item is
+ * contained in the live item at the same index; in a merge patch the cost is
+ * that items another writer appended are removed, as kubectl does.
  */
 #ifndef KUBE_KAPPLY_H
 #define KUBE_KAPPLY_H
@@ -44,6 +48,16 @@ char *kapply_last_applied(const cJSON *manifest);
  * (NULL when unknown: nothing is deleted).  Pure; new tree (an empty object
  * when there is nothing to do). */
 cJSON *kapply_patch(const cJSON *last, const cJSON *manifest, const cJSON *live);
+
+/* The strategic merge patch from live to manifest given last (see above).
+ * Pure; new tree, an empty object exactly when live needs no change. */
+cJSON *kapply_strategic_patch(const cJSON *last, const cJSON *manifest, const cJSON *live);
+
+/* 1 when objects of api_version ("v1", "apps/v1"...) are built-in types
+ * that kubectl patches strategically: the core group and the k8s.io groups
+ * of kubectl's scheme (not apiextensions.k8s.io), apps, batch, autoscaling,
+ * policy, extensions.  0 for custom resources. */
+int kapply_builtin(const char *api_version);
 
 /* Apply manifest (apiVersion, kind, metadata.name required; no namespace:
  * the client's default for namespaced kinds).  *res says what happened; *out
