@@ -927,6 +927,20 @@ static size_t em_write(struct emitter *e, ucp p)
     return w;
 }
 
+/* Copy one line break (a '\n', or the bytes of another break character) and
+ * start a new, indented line; returns its width (libyaml's WRITE_BREAK). */
+static size_t em_write_break(struct emitter *e, ucp p)
+{
+    size_t w = u8_width(*p);
+    if (*p == '\n')
+        buf_putc(e->out, '\n');
+    else
+        buf_add(e->out, p, w);
+    e->column = 0;
+    e->indention = 1;
+    return w;
+}
+
 static void em_indent(struct emitter *e)
 {
     int indent = e->indent >= 0 ? e->indent : 0;
@@ -1085,16 +1099,9 @@ static void write_single(struct emitter *e, const char *s, size_t len, int allow
             }
             spaces = 1;
         } else if (is_break(p)) {
-            size_t w = u8_width(*p);
             if (!breaks && *p == '\n')
                 em_break(e);
-            if (*p == '\n')
-                buf_putc(e->out, '\n');
-            else
-                buf_add(e->out, p, w);
-            e->column = 0;
-            p += w;
-            e->indention = 1;
+            p += em_write_break(e, p);
             breaks = 1;
         } else {
             if (breaks)
@@ -1221,14 +1228,7 @@ static void write_literal(struct emitter *e, const char *s, size_t len)
     e->whitespace = 1;
     while (p < end) {
         if (is_break(p)) {
-            size_t w = u8_width(*p);
-            if (*p == '\n')
-                buf_putc(e->out, '\n');
-            else
-                buf_add(e->out, p, w);
-            e->column = 0;
-            p += w;
-            e->indention = 1;
+            p += em_write_break(e, p);
             breaks = 1;
         } else {
             if (breaks)
