@@ -7,13 +7,17 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "kapi.h"
+#include "ktest.h"
 
-#define T0 1700000000000LL
+#define T0 KTEST_T0
 
+static struct ktest kt;
 static gclock *clk;
 static kstore *st;
 static kapi *api;
 
+/* The answer to the last request (aliases into ans). */
+static struct ktest_answer ans;
 static int last_status;
 static char *last_body;
 static char *last_ctype;
@@ -21,38 +25,23 @@ static cJSON *last;     /* parsed body, or NULL */
 
 static void reset_last(void)
 {
-    free(last_body);
-    free(last_ctype);
-    cJSON_Delete(last);
+    ktest_answer_clear(&ans);
     last_body = last_ctype = NULL;
     last = NULL;
 }
 
 static void setup(void)
 {
-    clk = clock_new_virtual(T0);
-    st = kstore_new(clk);
-    api = kapi_new(st, clk);
+    ktest_open(&kt, T0);
+    clk = kt.clk;
+    st = kt.st;
+    api = kt.api;
 }
 
 static void teardown(void)
 {
     reset_last();
-    kapi_free(api);
-    kstore_free(st);
-    clock_free(clk);
-}
-
-/* Drain a streamed body (watch) into rs->body. */
-static void drain(struct http_response *rs)
-{
-    char chunk[4096];
-    for (int i = 0; rs->stream && i < 1000; i++) {
-        ssize_t n = rs->stream(rs->stream_ctx, chunk, sizeof(chunk));
-        if (n <= 0)
-            break;
-        buf_add(&rs->body, chunk, (size_t)n);
-    }
+    ktest_close(&kt);
 }
 
 /* One request with a body of len bytes; the answer lands in last_*.  Returns
@@ -60,28 +49,11 @@ static void drain(struct http_response *rs)
 static int req_n(const char *method, const char *url, const char *ctype, const char *accept,
                  const char *body, size_t len)
 {
-    struct http_request rq = HTTP_REQUEST_INIT;
-    struct http_response rs;
-    reset_last();
-    rq.method = method;
-    rq.url = url;
-    if (ctype)
-        http_headers_add(&rq.headers, "Content-Type", ctype);
-    if (accept)
-        http_headers_add(&rq.headers, "Accept", accept);
-    rq.body = body;
-    rq.body_len = len;
-    http_response_init(&rs);
-    kapi_handle(api, &rq, &rs);
-    drain(&rs);
-    last_status = rs.status;
-    last_body = xstrdup(rs.body.ptr);
-    const char *ct = http_headers_get(&rs.headers, "Content-Type");
-    last_ctype = xstrdup(ct ? ct : "");
-    if (!rs.stream)
-        last = cJSON_Parse(last_body);
-    http_response_release(&rs);
-    http_headers_release(&rq.headers);
+    ktest_req(api, method, url, ctype, accept, body, len, &ans);
+    last_status = ans.status;
+    last_body = ans.body;
+    last_ctype = ans.ctype;
+    last = ans.json;
     return last_status;
 }
 

@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "kapi.h"
+#include "ktest.h"
 #include "kdefault.h"
 #include "kvalid.h"
 
@@ -332,45 +333,26 @@ END_TEST
 
 /* ---- through the API ----------------------------------------------------------------------- */
 
-static gclock *clk;
+static struct ktest kt;
 static kstore *st;
-static kapi *api;
 static cJSON *last;
 
 static void setup(void)
 {
-    clk = clock_new_virtual(1700000000000LL);
-    st = kstore_new(clk);
-    api = kapi_new(st, clk);
+    ktest_open(&kt, KTEST_T0);
+    st = kt.st;
     last = NULL;
 }
 
 static void teardown(void)
 {
     cJSON_Delete(last);
-    kapi_free(api);
-    kstore_free(st);
-    clock_free(clk);
+    ktest_close(&kt);
 }
 
 static int req(const char *method, const char *url, const char *ctype, const char *body)
 {
-    struct http_request rq = HTTP_REQUEST_INIT;
-    struct http_response rs;
-    rq.method = method;
-    rq.url = url;
-    if (ctype)
-        http_headers_add(&rq.headers, "Content-Type", ctype);
-    rq.body = body;
-    rq.body_len = body ? strlen(body) : 0;
-    http_response_init(&rs);
-    kapi_handle(api, &rq, &rs);
-    cJSON_Delete(last);
-    last = cJSON_Parse(rs.body.ptr);
-    int code = rs.status;
-    http_response_release(&rs);
-    http_headers_release(&rq.headers);
-    return code;
+    return ktest_req_json(kt.api, method, url, ctype, NULL, body, &last);
 }
 
 #define DEPLOYS "/apis/apps/v1/namespaces/default/deployments"
