@@ -236,6 +236,18 @@ static void env_init(struct env *e, kconfig *cfg)
     kube_client_set_retry(e->kc, 5, 100, 1000);
 }
 
+/* The same, authenticated by the exec plugin fixture (ExecCredential v1beta1). */
+static void env_init_exec(struct env *e)
+{
+    struct kconfig_opts ko = KCONFIG_OPTS_INIT;
+    struct err er = ERR_INIT;
+    kconfig *cfg = NULL;
+    ko.path = FIX "/exec.yaml";
+    ko.context = "exec-v1beta1";
+    ck_assert_msg(kconfig_load(&cfg, &ko, &er) == 0, "%s", er.msg);
+    env_init(e, cfg);
+}
+
 static void env_release(struct env *e)
 {
     kube_client_free(e->kc);
@@ -615,20 +627,15 @@ END_TEST
 
 START_TEST(kube_unauthorized_refreshes_exec_token_once)
 {
-    struct kconfig_opts ko = KCONFIG_OPTS_INIT;
     struct err er = ERR_INIT;
-    kconfig *cfg = NULL;
-    ko.path = FIX "/exec.yaml";
-    ko.context = "exec-v1beta1";
-    ck_assert_msg(kconfig_load(&cfg, &ko, &er) == 0, "%s", er.msg);
     struct env e;
-    env_init(&e, cfg);
+    env_init_exec(&e);
     e.f.reject_once = 1;
     cJSON *out = NULL;
     ck_assert_msg(
         kube_raw(e.kc, "GET", "/api/v1/namespaces/default/pods/p1", NULL, NULL, &out, &er) == 0,
         "%s", er.msg);
-    ck_assert_int_eq(kconfig_exec_runs(cfg), 2);
+    ck_assert_int_eq(kconfig_exec_runs(e.cfg), 2);
     ck_assert_int_eq(e.f.nlog, 2);
     ck_assert_str_eq(e.f.last_auth, "Bearer tok-v1beta1-beta-no-1");
     cJSON_Delete(out);
@@ -792,14 +799,9 @@ END_TEST
 
 START_TEST(kube_watch_survives_a_401_refresh)
 {
-    struct kconfig_opts ko = KCONFIG_OPTS_INIT;
     struct err er = ERR_INIT;
-    kconfig *cfg = NULL;
-    ko.path = FIX "/exec.yaml";
-    ko.context = "exec-v1beta1";
-    ck_assert_msg(kconfig_load(&cfg, &ko, &er) == 0, "%s", er.msg);
     struct env e;
-    env_init(&e, cfg);
+    env_init_exec(&e);
     const struct kube_resource *r = NULL;
     ck_assert_int_eq(kube_resource_for(e.kc, "v1", "Pod", &r, &er), 0);
     /* the watch request is answered 401 (a Status ending in a newline, as the
@@ -814,7 +816,7 @@ START_TEST(kube_watch_survives_a_401_refresh)
     ck_assert_msg(kube_watch(e.kc, &PODS, &o, on_event, &s, &er) == 0, "%s", er.msg);
     ck_assert_int_eq(s.n, 1);
     ck_assert_str_eq(s.names[0], "a");
-    ck_assert_int_eq(kconfig_exec_runs(cfg), 2);
+    ck_assert_int_eq(kconfig_exec_runs(e.cfg), 2);
     env_release(&e);
 }
 END_TEST
